@@ -1,0 +1,102 @@
+"""The training loop: whole dataset in memory, shuffled by a seeded generator, KL warm-up, NaN guard."""
+import math
+import time
+from dataclasses import dataclass, field
+
+import torch
+from tqdm.auto import tqdm
+
+from explorer.evaluate import elbo_means
+from explorer.images import grid, png_bytes, to_uint8
+from explorer.losses import elbo_parts, training_loss
+from explorer.models import decode_mean
+
+DEFAULT_HIDDEN = {"mlp": [512, 256], "conv": [32, 64, 256]}
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite; the message says where and what to try."""
+
+
+@dataclass
+class TrainConfig:
+    dataset: str = "fashion-mnist"
+    arch: str = "mlp"
+    latent_dim: int = 2
+    likelihood: str = "bernoulli"
+    beta: float = 1.0
+    warmup_epochs: float = 0.0     # KL weight ramps linearly from 0 to beta over this many epochs
+    epochs: int = 10
+    batch_size: int = 128
+    lr: float = 1e-3
+    schedule: str = "cosine"       # "cosine": lr decays to 0 over the run; "constant"
+    seed: int = 0
+    hidden: list[int] = field(default_factory=list)   # empty: DEFAULT_HIDDEN[arch]
+    maps: list[str] = field(default_factory=lambda: ["pca", "umap"])
+    grid_every: int = 1            # save a sample grid every N epochs (and after the last)
+    max_steps: int = 0             # stop after this many steps in all (0: no limit), for smoke tests
+
+
+def kl_weight(cfg: TrainConfig, step: int, steps_per_epoch: int) -> float:
+    if cfg.warmup_epochs <= 0:
+        return cfg.beta
+    return cfg.beta * min(1.0, step / (cfg.warmup_epochs * steps_per_epoch))
+
+
+def sample_grid_png(model, generator, n: int = 64) -> bytes:
+    """Decoded prior samples z ~ N(0, I) as an 8-column PNG grid."""
+    z = torch.randn((n, model.config.latent_dim), generator=generator)
+    with torch.no_grad():
+        images = decode_mean(model, z).numpy()
+    return png_bytes(grid(to_uint8(images), ncols=8))
+
+
+def fit(model, data, cfg: TrainConfig, log=print) -> dict:
+    """Train `model` on `data.x_train`; returns the per-epoch history and per-epoch sample PNGs."""
+    gen = torch.Generator().manual_seed(cfg.seed)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=True)  # fused: ~1.7x faster steps on CPU
+    n = len(data.x_train)
+    steps_per_epoch = math.ceil(n / cfg.batch_size)
+    total = cfg.epochs * steps_per_epoch
+    if cfg.schedule not in ("cosine", "constant"):
+        raise ValueError(f"Unknown schedule {cfg.schedule!r}; use 'cosine' or 'constant'.")
+    factor = (lambda s: 0.5 * (1 + math.cos(math.pi * s / total))) if cfg.schedule == "cosine" else (lambda s: 1.0)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)
+    history, pngs, step, train_seconds = [], {}, 0, 0.0
+    for epoch in range(1, cfg.epochs + 1):
+        model.train()
+        perm = torch.randperm(n, generator=gen)
+        bar = tqdm(range(steps_per_epoch), desc=f"{model.config.kind} epoch {epoch}/{cfg.epochs}",
+                   leave=False, mininterval=0.5)
+        start, running = time.perf_counter(), None
+        for i in bar:
+            xb = data.x_train[perm[i * cfg.batch_size:(i + 1) * cfg.batch_size]]
+            loss = training_loss(elbo_parts(model, xb, gen), kl_weight(cfg, step, steps_per_epoch))
+            if not torch.isfinite(loss):
+                raise TrainingDiverged(f"The loss became {loss.item()} at epoch {epoch}, step {step}: "
+                                       f"try a lower --lr (now {cfg.lr}) or a warm-up; nothing was saved.")
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            step += 1
+            running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
+            if i % 20 == 0:
+                bar.set_postfix(loss=f"{running:.1f}")
+            if cfg.max_steps and step >= cfg.max_steps:
+                break
+        train_seconds += time.perf_counter() - start
+        model.eval()
+        test = elbo_means(model, data.x_test, torch.Generator().manual_seed(cfg.seed + epoch))
+        row = {"epoch": epoch, "step": step, "train_loss": running, "train_seconds": round(train_seconds, 3),
+               **{f"test_{k}": round(v, 4) for k, v in test.items() if k != "kl_per_dim"}}
+        history.append(row)
+        if epoch % cfg.grid_every == 0 or epoch == cfg.epochs:
+            pngs[f"progress/epoch_{epoch:03d}.png"] = sample_grid_png(model, torch.Generator().manual_seed(cfg.seed))
+        what = "neg ELBO" if model.config.kind == "vae" else "rec"
+        value = test["neg_elbo"] if model.config.kind == "vae" else test["rec_nats"]
+        log(f"{model.config.kind} epoch {epoch}: train loss {running:.2f}, test {what} {value:.2f} nats "
+            f"({train_seconds:.1f} s training)")
+        if cfg.max_steps and step >= cfg.max_steps:
+            break
+    return {"history": history, "progress_pngs": pngs}

@@ -1,0 +1,120 @@
+"""Train a VAE and its plain-autoencoder twin and write one checkpoint bundle per model.
+
+    python train_small.py --dataset fashion-mnist --arch mlp --latent-dim 2 --epochs 20 \
+        --out checkpoints/fashion-mnist-mlp-z2
+
+writes checkpoints/fashion-mnist-mlp-z2/vae/ and .../ae/ (see explorer/bundle.py for what is inside).
+"""
+import argparse
+import platform
+import shlex
+import sys
+import time
+from dataclasses import asdict
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from explorer.bundle import write_bundle
+from explorer.data import DATASETS, DataNotFoundError, load_dataset
+from explorer.evaluate import encode_all, evaluate
+from explorer.models import ModelConfig, build_model
+from explorer.projection import fit_maps
+from explorer.training import DEFAULT_HIDDEN, TrainConfig, TrainingDiverged, fit, sample_grid_png
+
+
+def parse_args(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--dataset", default="fashion-mnist", choices=DATASETS)
+    p.add_argument("--data-dir", default=None, help="folder with the IDX files (looked at first)")
+    p.add_argument("--offline", action="store_true", help="never try to download the dataset")
+    p.add_argument("--model", default="both", choices=["vae", "ae", "both"])
+    p.add_argument("--arch", default="mlp", choices=["mlp", "conv"])
+    p.add_argument("--latent-dim", type=int, default=2)
+    p.add_argument("--hidden", type=int, nargs="+", default=None,
+                   help="MLP widths, or conv channels c1 c2 dense (default: %s)" % DEFAULT_HIDDEN)
+    p.add_argument("--likelihood", default="bernoulli", choices=["bernoulli", "gaussian"])
+    p.add_argument("--sigma", type=float, default=0.1, help="decoder std for --likelihood gaussian")
+    p.add_argument("--beta", type=float, default=1.0, help="weight on the KL term (beta-VAE)")
+    p.add_argument("--warmup-epochs", type=float, default=0.0, help="ramp the KL weight up over N epochs")
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--schedule", default="cosine", choices=["cosine", "constant"],
+                   help="learning-rate schedule: cosine decay to 0 over the run, or constant")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--maps", nargs="+", default=["pca", "umap"], choices=["pca", "umap"],
+                   help="2-D maps to fit for latents above 2")
+    p.add_argument("--iwae-k", type=int, default=100)
+    p.add_argument("--grid-every", type=int, default=1, help="save a sample grid PNG every N epochs")
+    p.add_argument("--max-steps", type=int, default=0, help="stop early after N steps (smoke tests)")
+    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    p.add_argument("--out", required=True, help="output folder; gets vae/ and/or ae/ bundles")
+    a = p.parse_args(argv)
+    cfg = TrainConfig(dataset=a.dataset, arch=a.arch, latent_dim=a.latent_dim, likelihood=a.likelihood,
+                      beta=a.beta, warmup_epochs=a.warmup_epochs, epochs=a.epochs, batch_size=a.batch_size,
+                      lr=a.lr, schedule=a.schedule, seed=a.seed, hidden=a.hidden or DEFAULT_HIDDEN[a.arch], maps=a.maps,
+                      grid_every=a.grid_every, max_steps=a.max_steps)
+    return cfg, a
+
+
+def library_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("torch", "numpy", "safetensors", "scikit-learn", "umap-learn"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            pass
+    return out
+
+
+def train_one(kind: str, cfg: TrainConfig, a: argparse.Namespace, data, command: str) -> Path:
+    torch.manual_seed(cfg.seed)   # same seed, same initial encoder/decoder for both twins
+    model_cfg = ModelConfig(kind=kind, arch=cfg.arch, latent_dim=cfg.latent_dim, likelihood=cfg.likelihood,
+                            gaussian_sigma=a.sigma, hidden=cfg.hidden)
+    model = build_model(model_cfg)
+    t0 = time.perf_counter()
+    run = fit(model, data, cfg)
+    print(f"{kind}: evaluating on {len(data.x_test)} test images ...")
+    metrics = evaluate(model, data, torch.Generator().manual_seed(cfg.seed), iwae_k=a.iwae_k)
+    mu, logvar = encode_all(model, data.x_test)
+    latents = {"labels": data.y_test.numpy(), "class_names": np.array(data.class_names),
+               "images": (data.x_test[:, 0] * 255).round().to(torch.uint8).numpy()}
+    latents.update({"mu": mu, "logvar": logvar} if kind == "vae" else {"z": mu})
+    print(f"{kind}: fitting 2-D maps ...")
+    maps = fit_maps(mu.astype(np.float64), cfg.seed, cfg.maps)
+    metrics.update(history=run["history"], seconds_total=round(time.perf_counter() - t0, 1))
+    config = {"model": model_cfg.to_dict(), "twin": "ae" if kind == "vae" else "vae",
+              "dataset": {"name": data.name, "source": data.source, "class_names": data.class_names,
+                          "n_train": len(data.x_train), "n_test": len(data.x_test)},
+              "training": asdict(cfg), "command": command, "versions": library_versions()}
+    png = sample_grid_png(model, torch.Generator().manual_seed(cfg.seed))
+    out = write_bundle(Path(a.out) / kind, config, model, metrics, latents, maps, png, run["progress_pngs"])
+    print(f"{kind}: wrote {out}")
+    return out
+
+
+def main(argv=None) -> int:
+    cfg, a = parse_args(argv)
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    torch.set_flush_denormal(True)   # tiny weights late in training otherwise slow CPU math ~1.5x
+    command = "python train_small.py " + shlex.join(sys.argv[1:] if argv is None else argv)
+    try:
+        data = load_dataset(cfg.dataset, a.data_dir, allow_download=not a.offline)
+        print(f"{data.name}: {len(data.x_train)} train / {len(data.x_test)} test images from {data.source}")
+        for kind in (["vae", "ae"] if a.model == "both" else [a.model]):
+            train_one(kind, cfg, a, data, command)
+    except (DataNotFoundError, TrainingDiverged, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Interrupted: no bundle was written for the model in training.", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
