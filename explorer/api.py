@@ -1,0 +1,122 @@
+"""Named API endpoints (encode, decode, reconstruct, sample, interpolate) for gradio_client and scripts.
+
+Each is a plain function with one-sentence gr.Errors; `build` wires them to hidden components so that gradio
+handles file uploads and images exactly as for the visible views.
+"""
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import gradio as gr
+
+from explorer.generate import decode_path, prior_samples
+from explorer.registry import Registry
+from explorer.reconstruction import reconstruct
+from explorer.ui_common import show, show_grid
+from explorer.ui_generate import interpolation
+from explorer.ui_reconstruct import read_upload
+
+Z_LIMIT = 1e3      # latents beyond this are nonsense for any trained model: refuse rather than decode
+
+
+def model_or_error(registry: Registry, model: str):
+    if not isinstance(model, str) or model not in registry.bundles:
+        raise gr.Error(f"Unknown model {model!r}; choose one of: {', '.join(registry.bundles)}.")
+    return registry.bundles[model]
+
+
+def latent_or_error(z, dim: int) -> np.ndarray:
+    """A (dim,) float array from JSON; gr.Error for wrong length, non-numbers, NaN, inf or huge values."""
+    if isinstance(z, dict) and "z" in z:
+        z = z["z"]
+    if not isinstance(z, list) or len(z) != dim:
+        raise gr.Error(f"z must be a list of {dim} numbers.")
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in z):
+        raise gr.Error("z must contain numbers only.")
+    if not all(math.isfinite(v) and abs(v) <= Z_LIMIT for v in z):
+        raise gr.Error(f"z must be finite numbers between -{Z_LIMIT:g} and {Z_LIMIT:g}.")
+    return np.asarray(z, dtype=np.float32)
+
+
+def encode(registry: Registry, image: str, model: str) -> dict:
+    """The code of an image: mu and logvar for a VAE, z for an AE."""
+    b = model_or_error(registry, model)
+    x = read_upload(image).x
+    with torch.no_grad():
+        mu, logvar = b.model.encode(torch.from_numpy(x).reshape(1, 1, 28, 28))
+    out = {"model": model, "kind": b.kind}
+    if logvar is None:
+        out["z"] = mu[0].tolist()
+    else:
+        out.update(mu=mu[0].tolist(), logvar=logvar[0].tolist())
+    return out
+
+
+def decode(registry: Registry, z, model: str):
+    """The mean image decoded from a latent z (a JSON list of numbers)."""
+    b = model_or_error(registry, model)
+    return show(decode_path(b.model, latent_or_error(z, b.codes.shape[1])[None])[0])
+
+
+def reconstruct_api(registry: Registry, image: str, model: str):
+    """Reconstruction of an image and its ELBO split in nats."""
+    b = model_or_error(registry, model)
+    r = reconstruct(b, read_upload(image).x, seed=0)
+    info = {"model": model, "rec_nats": r.rec_nats, "kl_nats": r.kl_nats,
+            "kl_per_dim": None if r.kl_per_dim is None else r.kl_per_dim.tolist(), "mu": r.mu.tolist()}
+    return show(r.recon), info
+
+
+def sample(registry: Registry, model: str, n: float, temperature: float, seed: float):
+    """A grid of n decoded prior samples."""
+    b = model_or_error(registry, model)
+    n, temperature = int(n or 0), float(temperature if temperature is not None else 1.0)
+    if not 1 <= n <= 256 or not 0 <= temperature <= 10:
+        raise gr.Error("n must be 1 to 256 and temperature 0 to 10.")
+    return show_grid(prior_samples(b.model, n, temperature, int(seed or 0)), ncols=int(math.ceil(math.sqrt(n))))
+
+
+def interpolate_api(registry: Registry, image_a: str, image_b: str, model: str, steps: float, mode: str):
+    """A filmstrip between two images, and the animated GIF."""
+    b = model_or_error(registry, model)
+    if mode not in ("linear", "spherical") or not 2 <= int(steps or 0) <= 64:
+        raise gr.Error("mode must be linear or spherical, and steps 2 to 64.")
+    pair = Path(model).parent.as_posix()
+    film, _, gif = interpolation(read_upload(image_a).x, read_upload(image_b).x, pair, b.kind.upper(),
+                                 int(steps), mode, registry)
+    return film, gif
+
+
+def build(registry: Registry) -> None:
+    """Hidden components and buttons whose events carry the API names."""
+    # Thin closures so that the API pages show the user-facing parameter names only.
+    def encode_(image: str, model: str):
+        return encode(registry, image, model)
+
+    def decode_(z, model: str):
+        return decode(registry, z, model)
+
+    def reconstruct_(image: str, model: str):
+        return reconstruct_api(registry, image, model)
+
+    def sample_(model: str, n: float, temperature: float, seed: float):
+        return sample(registry, model, n, temperature, seed)
+
+    def interpolate_(image_a: str, image_b: str, model: str, steps: float, mode: str):
+        return interpolate_api(registry, image_a, image_b, model, steps, mode)
+
+    with gr.Group(visible=False):
+        img_a, img_b = gr.Image(type="filepath"), gr.Image(type="filepath")
+        model, mode = gr.Textbox(), gr.Textbox()
+        z = gr.JSON()
+        n, temperature, seed, steps = gr.Number(), gr.Number(), gr.Number(), gr.Number()
+        out_img, out_json, out_file = gr.Image(type="pil"), gr.JSON(), gr.File()
+        buttons = [gr.Button() for _ in range(5)]
+    buttons[0].click(encode_, [img_a, model], out_json, api_name="encode")
+    buttons[1].click(decode_, [z, model], out_img, api_name="decode")
+    buttons[2].click(reconstruct_, [img_a, model], [out_img, out_json], api_name="reconstruct")
+    buttons[3].click(sample_, [model, n, temperature, seed], out_img, api_name="sample")
+    buttons[4].click(interpolate_, [img_a, img_b, model, steps, mode], [out_img, out_file],
+                     api_name="interpolate")

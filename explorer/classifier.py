@@ -1,0 +1,80 @@
+"""A small image classifier per dataset, trained once, to score decoded samples (an Inception-score analogue).
+
+Stored beside the bundles as `checkpoints/classifiers/<dataset>/classifier.safetensors` + `classifier.json`.
+"""
+import json
+import math
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from explorer.bundle import BundleError, sha256, swap_in
+
+
+def build_classifier(n_classes: int = 10) -> nn.Module:
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),    # (B, 32, 14, 14)
+        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),   # (B, 64, 7, 7)
+        nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, n_classes),
+    )
+
+
+def train_classifier(data, epochs: int, seed: int, batch_size: int = 128, lr: float = 2e-3) -> nn.Module:
+    """Plain cross-entropy training on `data.x_train`; returns the model in eval mode."""
+    gen = torch.Generator().manual_seed(seed)
+    model = build_classifier(len(data.class_names))
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    for _ in range(epochs):
+        perm = torch.randperm(len(data.x_train), generator=gen)
+        for i in range(0, len(perm), batch_size):
+            idx = perm[i:i + batch_size]
+            loss = F.cross_entropy(model(data.x_train[idx]), data.y_train[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+    return model.eval()
+
+
+@torch.no_grad()
+def accuracy(model, x, y, batch: int = 1000) -> float:
+    hits = sum((model(x[i:i + batch]).argmax(1) == y[i:i + batch]).sum().item() for i in range(0, len(x), batch))
+    return hits / len(x)
+
+
+@torch.no_grad()
+def sample_quality(model, images: torch.Tensor) -> dict[str, float]:
+    """Classifier score exp(E_x KL(p(y|x) || p(y))) (1 to n_classes; higher: confident AND varied), and the
+    mean top-class probability (confidence alone)."""
+    p = F.softmax(model(images), dim=1)                       # (N, C)
+    marginal = p.mean(0, keepdim=True)
+    kl = (p * (torch.log(p + 1e-12) - torch.log(marginal + 1e-12))).sum(1).mean()
+    return {"classifier_score": math.exp(kl.item()), "confidence": p.max(1).values.mean().item()}
+
+
+def save_classifier(model, folder: Path, info: dict) -> None:
+    """Write the weights and a JSON (with the weights' checksum) to a temp folder, then swap it in."""
+    folder = Path(folder)
+    tmp = folder.with_name(f".{folder.name}.tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    save_file(model.state_dict(), str(tmp / "classifier.safetensors"))
+    info = {**info, "sha256": sha256(tmp / "classifier.safetensors")}
+    (tmp / "classifier.json").write_text(json.dumps(info, indent=2))
+    swap_in(tmp, folder)
+
+
+def load_classifier(folder: Path) -> nn.Module:
+    """Load a saved classifier; BundleError naming the file if it is missing or modified."""
+    folder = Path(folder)
+    try:
+        info = json.loads((folder / "classifier.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        raise BundleError(f"{folder / 'classifier.json'} is missing or not valid JSON.") from None
+    weights = folder / "classifier.safetensors"
+    if not weights.is_file() or sha256(weights) != info.get("sha256"):
+        raise BundleError(f"{weights} is missing or does not match its checksum in classifier.json.")
+    model = build_classifier(info["n_classes"])
+    model.load_state_dict(load_file(str(weights)))
+    return model.eval()

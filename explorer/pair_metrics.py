@@ -1,0 +1,57 @@
+"""The Compare view's table: test metrics from each bundle, plus prior-sample figures computed on demand."""
+import numpy as np
+import torch
+
+from explorer.bundle import Bundle
+from explorer.classifier import sample_quality
+from explorer.compare import holes_fraction
+from explorer.generate import decode_path
+
+N_PRIOR = 1000
+
+
+def prior_figures(bundle: Bundle, classifier, seed: int = 0) -> dict[str, float]:
+    """Holes (share of N(0, I) draws far from every test code) and the classifier score of their decodes."""
+    z = np.random.default_rng(seed).standard_normal((N_PRIOR, bundle.codes.shape[1]))
+    holes, _ = holes_fraction(z, bundle.codes)
+    out = {"holes": holes}
+    if classifier is not None:
+        images = torch.from_numpy(decode_path(bundle.model, z)).unsqueeze(1)
+        out.update(sample_quality(classifier, images))
+    return out
+
+
+def real_data_score(bundle: Bundle, classifier) -> float | None:
+    """The classifier score of the test images themselves: the ceiling for decoded samples."""
+    if classifier is None:
+        return None
+    images = torch.from_numpy(bundle.latents["images"][:N_PRIOR].astype(np.float32) / 255.0).unsqueeze(1)
+    return sample_quality(classifier, images)["classifier_score"]
+
+
+def table_rows(vae: Bundle | None, ae: Bundle | None, figures: dict[str, dict]) -> list[list[str]]:
+    """[metric, VAE, AE] rows; `figures` maps "vae"/"ae" to `prior_figures` results."""
+    def test(b, key, fmt="{:.2f}"):
+        value = None if b is None else b.metrics["test"].get(key)
+        return "–" if value is None else fmt.format(value)
+
+    def fig(kind, key, fmt):
+        value = figures.get(kind, {}).get(key)
+        return "–" if value is None else fmt.format(value)
+
+    def units(b):
+        return "–" if b is None else f"{b.metrics['test']['active_units']} of {b.codes.shape[1]}"
+
+    return [
+        ["Reconstruction error (MSE per pixel, at the code)", test(vae, "mse_per_pixel", "{:.4f}"),
+         test(ae, "mse_per_pixel", "{:.4f}")],
+        ["Reconstruction (nats per image)", test(vae, "rec_nats"), test(ae, "rec_nats")],
+        ["Negative ELBO (nats per image)", test(vae, "neg_elbo"), "no ELBO"],
+        ["kNN-5 accuracy on codes", test(vae, "knn5_accuracy", "{:.3f}"), test(ae, "knn5_accuracy", "{:.3f}")],
+        ["Active units (Var E[z] > 0.01)", units(vae), units(ae)],
+        ["Holes: prior draws far from all data", fig("vae", "holes", "{:.1%}"), fig("ae", "holes", "{:.1%}")],
+        ["Sample quality: classifier score (1–10)", fig("vae", "classifier_score", "{:.2f}"),
+         fig("ae", "classifier_score", "{:.2f}")],
+        ["Sample quality: classifier confidence", fig("vae", "confidence", "{:.1%}"),
+         fig("ae", "confidence", "{:.1%}")],
+    ]

@@ -1,0 +1,73 @@
+"""One image through a VAE and its AE twin: reconstruction, posterior draws, ELBO split, and map overlays."""
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from explorer.bundle import Bundle
+from explorer.ellipse import ellipse, projected_ellipse
+from explorer.generate import decode_path, posterior_samples
+from explorer.losses import log_likelihood
+
+N_SAMPLES = 16
+N_PROJECTED = 256    # posterior draws whose projection gives the ellipse on a PCA / UMAP map
+
+
+@dataclass
+class Reconstruction:
+    recon: np.ndarray             # (28, 28) decode of the posterior mean (the code, for an AE)
+    samples: np.ndarray           # (16, 28, 28) decodes of z ~ q(z|x) (all equal for an AE)
+    mu: np.ndarray                # (D,)
+    logvar: np.ndarray | None     # (D,), None for an AE
+    rec_nats: float               # -log p(x|z) at one posterior draw (the ELBO's estimate); at z = f(x) for an AE
+    kl_per_dim: np.ndarray | None
+
+    @property
+    def kl_nats(self) -> float:
+        return float(self.kl_per_dim.sum()) if self.kl_per_dim is not None else 0.0
+
+
+@torch.no_grad()
+def reconstruct(bundle: Bundle, x: np.ndarray, seed: int) -> Reconstruction:
+    """Encode x (28, 28) in [0, 1], decode its mean and 16 posterior draws, and split its ELBO."""
+    model = bundle.model
+    post = posterior_samples(model, x, N_SAMPLES, seed)
+    xt = torch.as_tensor(x, dtype=torch.float32).reshape(1, 1, 28, 28)
+    z = torch.as_tensor(post.z[:1])
+    rec = -log_likelihood(model.decode(z), xt, model.config.likelihood, model.config.gaussian_sigma).item()
+    kl = None
+    if post.logvar is not None:
+        kl = 0.5 * (post.mu**2 + np.exp(post.logvar) - 1.0 - post.logvar)
+    return Reconstruction(decode_path(model, post.mu[None])[0], post.images, post.mu, post.logvar, rec, kl)
+
+
+def map_overlay(bundle: Bundle, map_name: str, r: Reconstruction, seed: int, exaggerate: float = 1.0) -> dict:
+    """Where the image lands on a map: its code as a point, and for a VAE the 1σ and 2σ outlines of q(z|x).
+
+    On a 2-D latent the outlines are the true axis-aligned ellipses; on a projected map they are fitted to
+    the projection of posterior draws, since a projection mixes dimensions.
+    """
+    m = bundle.maps[map_name]
+    point = m.to_map(r.mu[None])[0]
+    out = {"point": point.tolist(), "ellipses": [], "exaggerate": exaggerate}
+    if r.logvar is None:
+        return out
+    if map_name == "latent":
+        var = np.exp(r.logvar)
+        var2 = np.pad(var, (0, 2 - len(var)))
+        rings = [ellipse(r.mu[:2] if len(r.mu) >= 2 else np.pad(r.mu, (0, 1)), var2, s, exaggerate=exaggerate)
+                 for s in (1, 2)]
+    else:
+        eps = np.random.default_rng(seed).standard_normal((N_PROJECTED, len(r.mu)))
+        draws = m.to_map(r.mu + eps * np.exp(0.5 * r.logvar))
+        rings = [projected_ellipse(draws, s, exaggerate=exaggerate) for s in (1, 2)]
+    out["ellipses"] = [{"sigma": s, "xy": ring.round(5).tolist()} for s, ring in zip((1, 2), rings)]
+    return out
+
+
+def posterior_extent(bundle: Bundle, map_name: str, r: Reconstruction) -> float:
+    """The 1σ outline's size relative to the map's span: below ~1% it is invisible without exaggeration."""
+    if r.logvar is None:
+        return 0.0
+    span = np.ptp(bundle.maps[map_name].xy, axis=0).max()
+    return float(np.exp(0.5 * r.logvar).max() / max(span, 1e-9))

@@ -1,0 +1,38 @@
+"""Small pieces the app's views share: image conversion for display, and the model-pair lookup."""
+import numpy as np
+from PIL import Image
+
+import gradio as gr
+
+from explorer.images import grid, to_uint8, upscale
+from explorer.registry import Registry
+
+BIG = 10        # 28 px -> 280 px: one decode, large on a projector
+SMALL = 4       # grids of many images
+
+PIXELATED = "pixelated"   # CSS class: nearest-neighbour scaling in the browser too, never blurred
+
+
+def show(image, scale: int = BIG) -> Image.Image:
+    """A (28, 28) float or uint8 image as a crisp, upscaled PIL image."""
+    a = np.asarray(image)
+    return Image.fromarray(upscale(a if a.dtype == np.uint8 else to_uint8(a), scale))
+
+
+def show_grid(images, ncols: int, scale: int = SMALL) -> Image.Image:
+    """(N, 28, 28) images tiled into one crisp PIL image."""
+    return Image.fromarray(upscale(grid(to_uint8(images), ncols=ncols, value=128), scale))
+
+
+def pair_or_error(registry: Registry, pair: str | None):
+    """(VAE, AE) bundles of a pair; a gr.Error sentence when the pair is unknown."""
+    if not pair or pair not in registry.pairs:
+        raise gr.Error("Choose a model pair from the list at the top.")
+    return registry.pair(pair)
+
+
+def map_or_default(bundle, map_name: str | None) -> str:
+    """`map_name` if the bundle has it, else its first map."""
+    order = ["latent", "pca", "umap"]
+    names = sorted(bundle.maps, key=lambda n: order.index(n) if n in order else 9)
+    return map_name if map_name in bundle.maps else names[0]

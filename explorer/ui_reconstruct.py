@@ -1,0 +1,151 @@
+"""The Reconstruct view: an image in (upload, drawing, or a test image), its reconstruction, q(z|x) and ELBO out."""
+from pathlib import Path
+
+import numpy as np
+
+import gradio as gr
+
+from explorer.figures import kl_bars
+from explorer.latent_map import map_value
+from explorer.preprocess import ImageInputError, open_image, preprocess
+from explorer.reconstruction import map_overlay, posterior_extent, reconstruct
+from explorer.registry import Registry
+from explorer.ui_common import PIXELATED, map_or_default, pair_or_error, show, show_grid
+
+SEED = 0
+EXPLAIN = """**What you see.** Your image is cleaned up the way MNIST's digits were (grey, light ink on black,
+cropped, fitted into 20×20, centred by mass in 28×28), then encoded. The VAE does not give one code but a small
+cloud, q(z|x): the **reconstruction** decodes its centre μ, and the **16 samples** decode random points of the
+cloud, so you can see how sure the model is. On the maps above, the dot is μ and the rings are the cloud's 1σ and
+2σ edges; the AE gives just a point. The **ELBO** splits the cost of this image in nats: *reconstruction* (how
+badly the decode explains the pixels) plus *KL* (how far the cloud is from the prior N(0, I)); lower is better."""
+
+
+def read_upload(path: str | None):
+    """Preprocess an uploaded file; gr.Error with the reason when it is not a usable image."""
+    if not path:
+        raise gr.Error("Upload an image first (PNG, JPEG, WebP, BMP or GIF).")
+    try:
+        return preprocess(open_image(Path(path).read_bytes()))
+    except ImageInputError as err:
+        raise gr.Error(str(err)) from None
+
+
+def read_sketch(editor) -> object:
+    """Preprocess a sketchpad drawing; transparent canvas is background, strokes are ink."""
+    image = (editor or {}).get("composite") if isinstance(editor, dict) else None
+    if image is None:
+        raise gr.Error("Draw something on the sketchpad first.")
+    try:
+        return preprocess(image.convert("RGBA"), transparency="background")
+    except ImageInputError as err:
+        raise gr.Error(str(err)) from None
+
+
+def steps_gallery(pre) -> list:
+    return [(show(step, max(1, 112 // max(step.shape))), name) for name, step in pre.steps]
+
+
+def render(x, pair: str, map_name: str | None, exaggerate: bool, registry: Registry):
+    """Every output of the view for input x (28, 28): images, ELBO text, KL bars, and both map overlays."""
+    if x is None:
+        raise gr.Error("Choose an input: upload, draw, or click a test image.")
+    vae, ae = pair_or_error(registry, pair)
+    keys = registry.pairs[pair]
+    x = np.asarray(x, dtype=np.float32)
+    factor = 5.0 if exaggerate else 1.0
+    out = {"vae_recon": None, "samples": None, "ae_recon": None, "elbo": "", "kl": None,
+           "vae_map": gr.skip(), "ae_map": gr.skip()}
+    if vae is not None:
+        r = reconstruct(vae, x, SEED)
+        name = map_or_default(vae, map_name)
+        out.update(vae_recon=show(r.recon), samples=show_grid(r.samples, ncols=4, scale=3), kl=kl_bars(r.kl_per_dim))
+        tiny = posterior_extent(vae, name, r) < 0.01 and not exaggerate
+        out["elbo"] = (f"### This image: {r.rec_nats + r.kl_nats:.1f} nats\n"
+                       f"reconstruction **{r.rec_nats:.1f}** nats + KL **{r.kl_nats:.1f}** nats "
+                       f"(test-set average {vae.metrics['test']['neg_elbo']:.1f})"
+                       + ("\n\nThe posterior is tiny on this map: tick *exaggerate* to see its rings." if tiny else ""))
+        overlay = map_overlay(vae, name, r, SEED, factor)
+        out["vae_map"] = map_value(keys["vae"], name, overlay=overlay)
+    if ae is not None:
+        r_ae = reconstruct(ae, x, SEED)
+        name = map_or_default(ae, map_name)
+        out["ae_recon"] = show(r_ae.recon)
+        out["ae_map"] = map_value(keys["ae"], name, overlay=map_overlay(ae, name, r_ae, SEED))
+    return [out[k] for k in ("vae_recon", "samples", "ae_recon", "elbo", "kl", "vae_map", "ae_map")]
+
+
+def examples(registry: Registry, pair: str | None) -> list:
+    """One test image per class, for the clickable row."""
+    vae, ae = registry.pair(pair) if pair in registry.pairs else (None, None)
+    b = vae or ae
+    if b is None:
+        return []
+    labels, names = b.latents["labels"], b.latents["class_names"]
+    idx = [int(np.flatnonzero(labels == c)[0]) for c in range(len(names)) if (labels == c).any()]
+    return [(show(b.latents["images"][i], 3), str(names[labels[i]])) for i in idx]
+
+
+def example_image(registry: Registry, pair: str | None, position: int):
+    """The test image behind the clicked example, preprocessed as-is (it is already MNIST-style)."""
+    vae, ae = pair_or_error(registry, pair)
+    b = vae or ae
+    labels = b.latents["labels"]
+    classes = [c for c in range(len(b.latents["class_names"])) if (labels == c).any()]
+    i = int(np.flatnonzero(labels == classes[position])[0])
+    x = b.latents["images"][i].astype(np.float32) / 255.0
+    return x, [(show(b.latents["images"][i], 4), "test image (already 28×28)")]
+
+
+def build(registry: Registry, pair_box, map_box, vae_map, ae_map) -> dict:
+    """Lay out the view inside the current gr.Tab and wire its events; returns components others may reuse."""
+    x_state = gr.State(None)
+    gr.Markdown(EXPLAIN)
+    with gr.Row():
+        with gr.Column(scale=1):
+            upload = gr.Image(type="filepath", label="Upload an image", sources=["upload", "clipboard"], height=240)
+            sketch = gr.Sketchpad(label="…or draw one (dark or light strokes)", type="pil", image_mode="RGBA",
+                                  canvas_size=(280, 280), height=320,
+                                  brush=gr.Brush(colors=["#000000", "#ffffff"], default_size=22))
+        with gr.Column(scale=2):
+            gallery = gr.Gallery(value=examples(registry, pair_box.value), label="…or click a test image",
+                                 columns=10, height=130, allow_preview=False, elem_classes=[PIXELATED])
+            steps = gr.Gallery(label="Preprocessing, step by step", columns=6, height=180, allow_preview=False,
+                               elem_classes=[PIXELATED])
+            exaggerate = gr.Checkbox(label="Exaggerate the posterior rings ×5 (when σ is tiny)", value=False)
+            with gr.Row():
+                vae_recon = gr.Image(label="VAE reconstruction (from μ)", elem_classes=[PIXELATED], height=280)
+                samples = gr.Image(label="16 decodes of z ~ q(z|x)", elem_classes=[PIXELATED], height=280)
+                ae_recon = gr.Image(label="AE reconstruction", elem_classes=[PIXELATED], height=280)
+            elbo = gr.Markdown()
+            kl = gr.Plot(label="KL per dimension")
+    outputs = [vae_recon, samples, ae_recon, elbo, kl, vae_map, ae_map]
+
+    def do_render(x, pair, map_name, exag):
+        return render(x, pair, map_name, exag, registry)
+
+    def rerender(x, pair, map_name, exag):
+        """After a switch of model or map: redo the current input, if there is one."""
+        if x is None:
+            return [gr.skip()] * len(outputs)
+        return render(x, pair, map_name, exag, registry)
+
+    def on_upload(path):
+        pre = read_upload(path)
+        return pre.x, steps_gallery(pre)
+
+    def on_sketch(editor):
+        pre = read_sketch(editor)
+        return pre.x, steps_gallery(pre)
+
+    def on_example(pair, evt: gr.SelectData):
+        return example_image(registry, pair, evt.index)
+
+    render_inputs = [x_state, pair_box, map_box, exaggerate]
+    upload.upload(on_upload, upload, [x_state, steps]).success(do_render, render_inputs, outputs)
+    sketch.change(on_sketch, sketch, [x_state, steps], trigger_mode="always_last", show_progress="hidden") \
+        .success(do_render, render_inputs, outputs, show_progress="hidden")
+    gallery.select(on_example, pair_box, [x_state, steps]).success(do_render, render_inputs, outputs)
+    exaggerate.input(do_render, render_inputs, outputs)
+    pair_box.change(lambda pair: examples(registry, pair), pair_box, gallery)
+    return {"x_state": x_state, "rerender": rerender, "render_inputs": render_inputs, "outputs": outputs}

@@ -1,0 +1,101 @@
+"""Handlers behind the app's views, on a tiny trained pair (no browser, no server)."""
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+import gradio as gr
+
+from explorer import api
+from explorer.pair_metrics import prior_figures, table_rows
+from explorer.reconstruction import map_overlay, reconstruct
+from explorer.registry import load_registry
+from explorer.ui_generate import manifold, sample_grid
+
+
+@pytest.fixture(scope="module")
+def registry(tiny_bundles, tmp_path_factory):
+    root = tmp_path_factory.mktemp("ckpt")
+    shutil.copytree(tiny_bundles, root / "tiny")
+    (root / "broken" / "vae").mkdir(parents=True)
+    (root / "broken" / "vae" / "config.json").write_text("{oops")
+    return load_registry(root)
+
+
+def test_registry_pairs_and_reports_broken_bundles(registry):
+    assert registry.pairs == {"tiny": {"vae": "tiny/vae", "ae": "tiny/ae"}}
+    assert len(registry.problems) == 1 and "broken/vae" in registry.problems[0]
+    vae, ae = registry.pair("tiny")
+    assert vae.kind == "vae" and ae.kind == "ae"
+
+
+def test_reconstruction_splits_the_elbo(registry):
+    vae, ae = registry.pair("tiny")
+    x = vae.latents["images"][0].astype(np.float32) / 255
+    r = reconstruct(vae, x, seed=0)
+    assert r.recon.shape == (28, 28) and r.samples.shape == (16, 28, 28)
+    assert r.kl_nats == pytest.approx(float(r.kl_per_dim.sum())) and r.kl_nats >= 0 and r.rec_nats > 0
+    assert reconstruct(vae, x, seed=0).rec_nats == r.rec_nats     # same seed, same estimate
+    r_ae = reconstruct(ae, x, seed=0)
+    assert r_ae.logvar is None and r_ae.kl_nats == 0
+    assert np.allclose(r_ae.samples, r_ae.samples[0])            # an AE has no posterior spread
+
+
+def test_overlay_rings_on_a_2d_map_are_the_true_posterior(registry):
+    vae, _ = registry.pair("tiny")
+    r = reconstruct(vae, vae.latents["images"][3].astype(np.float32) / 255, seed=0)
+    o = map_overlay(vae, "latent", r, seed=0)
+    assert np.allclose(o["point"], r.mu)
+    one, two = (np.array(e["xy"]) for e in o["ellipses"])
+    sd = np.exp(0.5 * r.logvar)
+    assert np.allclose((((one - r.mu) / sd) ** 2).sum(1), 1, atol=1e-3)
+    assert np.allclose((((two - r.mu) / sd) ** 2).sum(1), 4, atol=1e-3)
+    big = map_overlay(vae, "latent", r, seed=0, exaggerate=5.0)
+    assert np.allclose((((np.array(big["ellipses"][0]["xy"]) - r.mu) / sd) ** 2).sum(1), 25, atol=1e-2)
+
+
+def test_prior_figures_and_table(registry):
+    vae, ae = registry.pair("tiny")
+    figures = {"vae": prior_figures(vae, None), "ae": prior_figures(ae, None)}
+    assert all(0 <= f["holes"] <= 1 for f in figures.values())
+    rows = table_rows(vae, ae, figures)
+    assert [r[0] for r in rows][0].startswith("Reconstruction error")
+    assert all(len(r) == 3 for r in rows)
+
+
+def test_generate_handlers(registry):
+    img = sample_grid("tiny", 16, 1.0, 3, registry)
+    assert img.size == sample_grid("tiny", 16, 1.0, 3, registry).size
+    assert np.array_equal(np.asarray(img), np.asarray(sample_grid("tiny", 16, 1.0, 3, registry)))
+    grid_img, caption = manifold("tiny", 5, "normal", registry)
+    assert "5×5" in caption and grid_img.width > 5 * 28
+    with pytest.raises(gr.Error, match="Choose a model pair"):
+        sample_grid("nope", 16, 1.0, 0, registry)
+
+
+@pytest.mark.parametrize("z", [[float("nan"), 0.0], [float("inf"), 0.0], [1e9, 0.0], ["a", 0.0], [True, 0.0],
+                               [0.0], "0,0", None, {"z": [0.0]}])
+def test_api_decode_refuses_bad_latents(registry, z):
+    with pytest.raises(gr.Error):
+        api.decode(registry, z, "tiny/vae")
+
+
+def test_api_decode_and_unknown_model(registry):
+    assert api.decode(registry, [0.1, -0.2], "tiny/vae").size == (280, 280)
+    assert api.decode(registry, {"z": [0.1, -0.2]}, "tiny/ae").size == (280, 280)
+    with pytest.raises(gr.Error, match="Unknown model"):
+        api.decode(registry, [0.0, 0.0], "../../etc/passwd")
+
+
+def test_api_encode_an_uploaded_png(registry, tmp_path):
+    from PIL import Image
+
+    f = tmp_path / "x.png"
+    Image.fromarray(registry.bundles["tiny/vae"].latents["images"][0]).save(f)
+    out = api.encode(registry, str(f), "tiny/vae")
+    assert len(out["mu"]) == 2 and len(out["logvar"]) == 2
+    assert json.loads(json.dumps(out)) == out
+    (tmp_path / "bad.png").write_bytes(b"<html>not an image</html>")
+    with pytest.raises(gr.Error, match="not a PNG"):
+        api.encode(registry, str(tmp_path / "bad.png"), "tiny/vae")
