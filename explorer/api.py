@@ -40,7 +40,7 @@ def latent_or_error(z, dim: int) -> np.ndarray:
     return np.asarray(z, dtype=np.float32)
 
 
-def encode(registry: Registry, image: str, model: str) -> dict:
+def encode(registry: Registry, image: bytes, model: str) -> dict:
     """The code of an image: mu and logvar for a VAE, z for an AE."""
     b = model_or_error(registry, model)
     x = read_upload(image).x
@@ -60,7 +60,7 @@ def decode(registry: Registry, z, model: str):
     return show(decode_path(b.model, latent_or_error(z, b.codes.shape[1])[None])[0])
 
 
-def reconstruct_api(registry: Registry, image: str, model: str):
+def reconstruct_api(registry: Registry, image: bytes, model: str):
     """Reconstruction of an image and its ELBO split in nats."""
     b = model_or_error(registry, model)
     r = reconstruct(b, read_upload(image).x, seed=0)
@@ -78,7 +78,7 @@ def sample(registry: Registry, model: str, n: float, temperature: float, seed: f
     return show_grid(prior_samples(b.model, n, temperature, int(seed or 0)), ncols=int(math.ceil(math.sqrt(n))))
 
 
-def interpolate_api(registry: Registry, image_a: str, image_b: str, model: str, steps: float, mode: str):
+def interpolate_api(registry: Registry, image_a: bytes, image_b: bytes, model: str, steps: float, mode: str):
     """A filmstrip between two images, and the animated GIF."""
     b = model_or_error(registry, model)
     if mode not in ("linear", "spherical") or not 2 <= int(steps or 0) <= 64:
@@ -92,23 +92,23 @@ def interpolate_api(registry: Registry, image_a: str, image_b: str, model: str, 
 def build(registry: Registry) -> None:
     """Hidden components and buttons whose events carry the API names."""
     # Thin closures so that the API pages show the user-facing parameter names only.
-    def encode_(image: str, model: str):
+    def encode_(image: bytes, model: str):
         return encode(registry, image, model)
 
     def decode_(z, model: str):
         return decode(registry, z, model)
 
-    def reconstruct_(image: str, model: str):
+    def reconstruct_(image: bytes, model: str):
         return reconstruct_api(registry, image, model)
 
     def sample_(model: str, n: float, temperature: float, seed: float):
         return sample(registry, model, n, temperature, seed)
 
-    def interpolate_(image_a: str, image_b: str, model: str, steps: float, mode: str):
+    def interpolate_(image_a: bytes, image_b: bytes, model: str, steps: float, mode: str):
         return interpolate_api(registry, image_a, image_b, model, steps, mode)
 
     with gr.Group(visible=False):
-        img_a, img_b = gr.Image(type="filepath"), gr.Image(type="filepath")
+        img_a, img_b = gr.File(type="binary"), gr.File(type="binary")
         model, mode = gr.Textbox(), gr.Textbox()
         z = gr.JSON()
         n, temperature, seed, steps = gr.Number(), gr.Number(), gr.Number(), gr.Number()

@@ -10,7 +10,7 @@ import gradio as gr
 from explorer.animate import filmstrip_png, gif_bytes
 from explorer.generate import decode_path, interpolate, kl_order, manifold_grid, prior_samples, traversals
 from explorer.registry import Registry
-from explorer.ui_common import PIXELATED, pair_or_error, show, show_grid
+from explorer.ui_common import PIXELATED, pair_or_error, show_grid
 from explorer.ui_reconstruct import read_sketch, read_upload
 
 N_TRAVERSED = 8
@@ -64,15 +64,21 @@ def manifold(pair: str, n: int, spacing: str, registry: Registry):
         f"The {len(order)} dimensions with the most KL (of {d}); each row moves one of them from −3 to +3.")
 
 
-def endpoint(upload_path, editor, current_x):
-    """The image for one end of an interpolation: an upload, else a drawing, else the Reconstruct input."""
-    if upload_path:
-        return read_upload(upload_path).x
+def endpoint(upload: bytes | None, editor, fallback: np.ndarray) -> np.ndarray:
+    """The image for one end of an interpolation: an upload, else a drawing, else `fallback`."""
+    if upload:
+        return read_upload(upload).x
     if isinstance(editor, dict) and editor.get("layers"):
         return read_sketch(editor).x
-    if current_x is not None:
-        return np.asarray(current_x, dtype=np.float32)
-    raise gr.Error("Give both ends: upload or draw an image (or use the Reconstruct input).")
+    return fallback
+
+
+def test_image(registry: Registry, pair: str, label: int) -> np.ndarray:
+    """The first test image of class `label` (or of any class), as a model input."""
+    vae, ae = pair_or_error(registry, pair)
+    b = vae or ae
+    hits = np.flatnonzero(b.latents["labels"] == label)
+    return b.latents["images"][hits[0] if len(hits) else 0].astype(np.float32) / 255.0
 
 
 def interpolation(xa, xb, pair: str, which: str, steps: int, mode: str, registry: Registry):
@@ -118,11 +124,11 @@ def build(registry: Registry, pair_box, x_state) -> None:
     gr.Markdown(EXPLAIN_INTERP)
     with gr.Row():
         with gr.Column():
-            a_up = gr.Image(type="filepath", label="Start: upload", sources=["upload", "clipboard"], height=160)
+            a_up = gr.File(label="Start: upload an image", file_types=["image"], type="binary", height=100)
             a_draw = gr.Sketchpad(label="…or draw", type="pil", image_mode="RGBA", canvas_size=(280, 280),
                                   height=220, brush=gr.Brush(colors=["#000000"], default_size=22))
         with gr.Column():
-            b_up = gr.Image(type="filepath", label="End: upload", sources=["upload", "clipboard"], height=160)
+            b_up = gr.File(label="End: upload an image", file_types=["image"], type="binary", height=100)
             b_draw = gr.Sketchpad(label="…or draw", type="pil", image_mode="RGBA", canvas_size=(280, 280),
                                   height=220, brush=gr.Brush(colors=["#000000"], default_size=22))
         with gr.Column():
@@ -130,7 +136,8 @@ def build(registry: Registry, pair_box, x_state) -> None:
             steps = gr.Slider(3, 16, value=9, step=1, label="Steps")
             mode = gr.Radio(["linear", "spherical"], value="spherical", label="Path")
             interp_btn = gr.Button("Interpolate", variant="primary")
-            gr.Markdown("An empty end uses the image from the Reconstruct tab.")
+            gr.Markdown("An empty start uses the Reconstruct tab's image (or a test image); an empty end, a test "
+                        "image of class 7.")
     film = gr.Image(label="Filmstrip", elem_classes=[PIXELATED], height=160)
     with gr.Row():
         png_file = gr.File(label="Download PNG")
@@ -139,8 +146,9 @@ def build(registry: Registry, pair_box, x_state) -> None:
     sample_btn.click(lambda p, k, t, s: sample_grid(p, k, t, s, registry), [pair_box, n, temperature, seed], samples)
     grid_btn.click(lambda p, k, s: manifold(p, k, s, registry), [pair_box, size, spacing], [grid_img, grid_caption])
 
-    def on_interp(a_path, a_sk, b_path, b_sk, x, pair, w, k, m):
-        xa, xb = endpoint(a_path, a_sk, x), endpoint(b_path, b_sk, x)
+    def on_interp(a_file, a_sk, b_file, b_sk, x, pair, w, k, m):
+        start = x if x is not None else test_image(registry, pair, 0)
+        xa, xb = endpoint(a_file, a_sk, start), endpoint(b_file, b_sk, test_image(registry, pair, 7))
         return interpolation(xa, xb, pair, w, k, m, registry)
 
     interp_btn.click(on_interp, [a_up, a_draw, b_up, b_draw, x_state, pair_box, which, steps, mode],

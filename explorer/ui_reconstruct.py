@@ -1,6 +1,4 @@
 """The Reconstruct view: an image in (upload, drawing, or a test image), its reconstruction, q(z|x) and ELBO out."""
-from pathlib import Path
-
 import numpy as np
 
 import gradio as gr
@@ -21,12 +19,16 @@ cloud, so you can see how sure the model is. On the maps above, the dot is μ an
 badly the decode explains the pixels) plus *KL* (how far the cloud is from the prior N(0, I)); lower is better."""
 
 
-def read_upload(path: str | None):
-    """Preprocess an uploaded file; gr.Error with the reason when it is not a usable image."""
-    if not path:
+def read_upload(data: bytes | None):
+    """Preprocess an uploaded file's bytes; gr.Error with the reason when it is not a usable image.
+
+    Uploads arrive as gr.File bytes, not gr.Image: gr.Image would open them with every format Pillow knows,
+    and fail with a traceback, before our own checks could run.
+    """
+    if data is None:
         raise gr.Error("Upload an image first (PNG, JPEG, WebP, BMP or GIF).")
     try:
-        return preprocess(open_image(Path(path).read_bytes()))
+        return preprocess(open_image(data))
     except ImageInputError as err:
         raise gr.Error(str(err)) from None
 
@@ -103,7 +105,8 @@ def build(registry: Registry, pair_box, map_box, vae_map, ae_map) -> dict:
     gr.Markdown(EXPLAIN)
     with gr.Row():
         with gr.Column(scale=1):
-            upload = gr.Image(type="filepath", label="Upload an image", sources=["upload", "clipboard"], height=240)
+            upload = gr.File(label="Upload an image (PNG, JPEG, WebP, BMP, GIF)", file_types=["image"],
+                             type="binary", height=120)
             sketch = gr.Sketchpad(label="…or draw one (dark or light strokes)", type="pil", image_mode="RGBA",
                                   canvas_size=(280, 280), height=320,
                                   brush=gr.Brush(colors=["#000000", "#ffffff"], default_size=22))
@@ -130,8 +133,8 @@ def build(registry: Registry, pair_box, map_box, vae_map, ae_map) -> dict:
             return [gr.skip()] * len(outputs)
         return render(x, pair, map_name, exag, registry)
 
-    def on_upload(path):
-        pre = read_upload(path)
+    def on_upload(data):
+        pre = read_upload(data)
         return pre.x, steps_gallery(pre)
 
     def on_sketch(editor):

@@ -93,9 +93,9 @@ def test_api_encode_an_uploaded_png(registry, tmp_path):
 
     f = tmp_path / "x.png"
     Image.fromarray(registry.bundles["tiny/vae"].latents["images"][0]).save(f)
-    out = api.encode(registry, str(f), "tiny/vae")
+    out = api.encode(registry, f.read_bytes(), "tiny/vae")
     assert len(out["mu"]) == 2 and len(out["logvar"]) == 2
     assert json.loads(json.dumps(out)) == out
     (tmp_path / "bad.png").write_bytes(b"<html>not an image</html>")
     with pytest.raises(gr.Error, match="not a PNG"):
-        api.encode(registry, str(tmp_path / "bad.png"), "tiny/vae")
+        api.encode(registry, (tmp_path / "bad.png").read_bytes(), "tiny/vae")

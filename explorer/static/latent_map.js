@@ -1,0 +1,324 @@
+// The live latent map in the browser: plotly.js draws the map once per payload; pointer events move a cursor
+// whose decode comes from the gr.HTML server functions lm_payload / lm_decode / lm_thumb (explorer/latent_map.py).
+// The cursor is an overlay of its own (a composited layer), not a plotly trace: moving it neither redraws the
+// figure (so zoom and pan are never reset) nor repaints 10k SVG points (which costs ~50 ms a frame on a CPU).
+(function () {
+  'use strict';
+  const GRAB_PX = 16;       // a press this close to the cursor drags it; farther away it pans or clicks
+  const MAX_FRAMES = 5000;  // paint log kept for tests and benchmarks
+  // Above this many points the data go to WebGL: thousands of SVG markers make every repaint of the page
+  // (a new decode beside the map) re-layerize each marker, ~50 ms a frame on a CPU-only machine.
+  const GL_POINTS = 2000;
+
+  function webgl() {
+    try {
+      return !!document.createElement('canvas').getContext('webgl');
+    } catch (err) {
+      return false;
+    }
+  }
+
+  function mount(element, props, server, watch, onRelease) {
+    const Geom = window.LatentMapGeom;
+    const $ = (sel) => element.querySelector(sel);
+    const gd = $('.lm-plot');
+    const view = {
+      title: $('.lm-title'), img: $('.lm-decode'), coords: $('.lm-coords'), summary: $('.lm-summary'),
+      badge: $('.lm-badge'), clip: $('.lm-clip'), ring: $('.lm-cursor'), warn: $('.lm-warn'), nn: $('.lm-nn'), tip: $('.lm-tip'), error: $('.lm-error'),
+    };
+    const st = {
+      payload: null, cursor: [0, 0], traceIdx: [], drag: null, down: null, seq: 0,
+      last: null, thumbs: new Map(), moves: 0, frames: [], errors: 0,
+    };
+    const api = { state: st, element };
+    $('.lm').latentMap = api;  // a handle for tests and benchmarks (`#elem_id .lm`): state, frame(), setCursor()
+
+    const decoder = Geom.latestWins(
+      (job) => {
+        job.tSend = performance.now();
+        return server.lm_decode({ bundle: job.bundle, map: job.map, x: job.x, y: job.y });
+      },
+      paint);
+    const thumbs = Geom.latestWins((i) => server.lm_thumb({ bundle: st.payload.bundle, index: i }), showThumb);
+
+    function showError(text) {
+      view.error.textContent = text || '';
+      view.error.hidden = !text;
+    }
+
+    function frame() {  // plotly has no public pixel API; _fullLayout._size and axis ranges are stable since v1
+      const fl = gd._fullLayout;
+      const s = fl._size;
+      return { l: s.l, t: s.t, w: s.w, h: s.h, x0: fl.xaxis.range[0], x1: fl.xaxis.range[1],
+        y0: fl.yaxis.range[0], y1: fl.yaxis.range[1] };
+    }
+    api.frame = frame;
+    api.busy = () => decoder.busy();
+    api.server = server;
+
+    function localXY(ev) {
+      const r = gd.getBoundingClientRect();
+      return [ev.clientX - r.left, ev.clientY - r.top];
+    }
+
+    function load(value) {
+      let sel;
+      try { sel = JSON.parse(value || '{}'); } catch (err) { sel = {}; }
+      if (!sel.bundle) { showError('No model selected.'); return; }
+      const drawn = st.payload;
+      if (drawn && api.ready && sel.bundle === drawn.bundle && (sel.map || drawn.map) === drawn.map) {
+        showOverlay(sel.overlay);   // same map: keep the figure, its zoom and pan; only the overlay changes
+        return;
+      }
+      api.ready = false;
+      server.lm_payload(sel).then((p) => {
+        if (!p || p.error) { showError(p ? p.error : 'The map could not be loaded (see the server log).'); return; }
+        showError('');
+        draw(p, sel.overlay);
+      });
+    }
+
+    // An input image's place on the map (explorer/reconstruction.py map_overlay): its code as a cross and, for a
+    // VAE, the 1σ / 2σ outlines of q(z|x). They are the last traces; the cursor jumps to the code and decodes it.
+    function overlayTraces(ov) {
+      const grow = ov.exaggerate > 1 ? ` (×${ov.exaggerate})` : '';
+      const out = (ov.ellipses || []).map((e) => ({
+        type: 'scatter', mode: 'lines', x: e.xy.map((q) => q[0]), y: e.xy.map((q) => q[1]), hoverinfo: 'skip',
+        name: `q(z|x) ${e.sigma}σ${grow}`, line: { color: '#111', width: e.sigma === 1 ? 2.5 : 1.5,
+          dash: e.sigma === 1 ? 'solid' : 'dash' } }));
+      out.push({ type: 'scatter', mode: 'markers', x: [ov.point[0]], y: [ov.point[1]], hoverinfo: 'skip',
+        name: ov.ellipses && ov.ellipses.length ? 'your image: μ' : 'your image: z',
+        marker: { symbol: 'x', size: 15, color: '#111', line: { color: '#fff', width: 1.5 } } });
+      return out;
+    }
+
+    function showOverlay(ov) {
+      const n = gd.data ? gd.data.length : 0;
+      const old = Array.from({ length: st.overlayCount || 0 }, (_, i) => n - 1 - i);
+      st.overlayCount = 0;
+      const cleared = old.length ? Plotly.deleteTraces(gd, old) : Promise.resolve();
+      if (!ov || !Array.isArray(ov.point)) return cleared;
+      const add = overlayTraces(ov);
+      return cleared.then(() => Plotly.addTraces(gd, add)).then(() => {
+        st.overlayCount = add.length;
+        api.setCursor(ov.point[0], ov.point[1]);
+      });
+    }
+
+    function traces(p) {
+      const out = [];
+      if (p.unreliable) {
+        const u = p.unreliable;
+        out.push({ type: 'heatmap', x: u.x, y: u.y, z: u.z, hoverinfo: 'skip', showscale: false,
+          colorscale: [[0, '#d9d9d9'], [1, '#d9d9d9']], zmin: 0, zmax: 1, showlegend: false });
+        out.push({ type: 'scatter', mode: 'markers', x: [null], y: [null], hoverinfo: 'skip',
+          name: 'no data near: unreliable', marker: { symbol: 'square', size: 11, color: '#d9d9d9' } });
+      }
+      st.traceIdx = out.map(() => null);
+      const size = p.n > 3000 ? 3 : 6;
+      const type = p.n > GL_POINTS && webgl() ? 'scattergl' : 'scatter';
+      for (const t of p.traces) {
+        out.push({ type, mode: 'markers', name: t.name, x: t.x, y: t.y, hoverinfo: 'none',
+          marker: { color: t.color, size, opacity: 0.75 } });
+        st.traceIdx.push(t.idx);
+      }
+      return out;
+    }
+
+    function shapes(p) {
+      const out = p.circles.map((r) => ({ type: 'circle', xref: 'x', yref: 'y', x0: -r, y0: -r, x1: r, y1: r,
+        layer: 'below', line: { color: '#888', width: 1, dash: 'dot' },
+        label: { text: r + 'σ', textposition: 'top right', font: { size: 10, color: '#777' } } }));
+      if (p.unreliable) {
+        const [x0, x1, y0, y1] = p.unreliable.extent;
+        out.push({ type: 'rect', xref: 'x', yref: 'y', x0, x1, y0, y1, layer: 'below',
+          line: { color: '#bbb', width: 1, dash: 'dash' } });
+      }
+      return out;
+    }
+
+    function draw(p, overlay) {
+      st.payload = p;
+      st.overlayCount = 0;
+      st.cursor = p.start.slice();
+      view.title.textContent = p.title;
+      const r = p.range;
+      const layout = {
+        margin: { l: 46, r: 8, t: 8, b: 40 }, dragmode: 'pan', hovermode: 'closest', uirevision: p.bundle + p.map,
+        xaxis: { range: [r[0], r[1]], zeroline: false, title: { text: p.map === 'latent' ? 'z₁' : p.map + ' 1' } },
+        yaxis: { range: [r[2], r[3]], zeroline: false, scaleanchor: 'x', scaleratio: 1,
+          title: { text: p.map === 'latent' ? 'z₂' : p.map + ' 2' } },
+        legend: { orientation: 'h', x: 0, y: -0.2, yanchor: 'top', font: { size: 11 }, itemsizing: 'constant' },
+        shapes: shapes(p), plot_bgcolor: p.unreliable ? '#d9d9d9' : '#fff', paper_bgcolor: '#fff',
+        font: { size: 12 },
+      };
+      if (p.unreliable) {  // outside the grid everything is unreliable: grey background, white where data is near
+        const [x0, x1, y0, y1] = p.unreliable.extent;
+        layout.shapes.unshift({ type: 'rect', xref: 'x', yref: 'y', x0, x1, y0, y1, layer: 'below',
+          fillcolor: '#fff', line: { width: 0 } });
+      }
+      const config = { responsive: true, scrollZoom: true, displaylogo: false, doubleClick: 'reset',
+        modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'] };
+      Plotly.newPlot(gd, traces(p), layout, config).then(() => {
+        if (!gd.__lmEvents) {  // plotly keeps its listeners across newPlot, so bind them once
+          gd.on('plotly_hover', onHover);
+          gd.on('plotly_unhover', () => { view.tip.hidden = true; });
+          gd.on('plotly_relayouting', duringRelayout);
+          gd.on('plotly_afterplot', () => placeCursor());
+          gd.__lmEvents = true;
+        }
+        placeCursor();
+        api.ready = true;
+        if (overlay) showOverlay(overlay);
+        else request(st.cursor[0], st.cursor[1], performance.now());
+      });
+    }
+
+    // Put the overlay on the plot area and the ring at the cursor; `f` may be a frame in the middle of a pan.
+    function placeCursor(f = frame()) {
+      Object.assign(view.clip.style, { left: `${f.l}px`, top: `${f.t}px`, width: `${f.w}px`, height: `${f.h}px` });
+      const [px, py] = Geom.dataToPixel(st.cursor[0], st.cursor[1], f);
+      view.ring.style.transform = `translate(${px - f.l}px, ${py - f.t}px)`;
+      view.clip.hidden = false;
+    }
+
+    function moveCursor(x, y) {
+      st.cursor = [x, y];
+      placeCursor();
+    }
+
+    // plotly_relayouting reports the ranges of a pan or zoom in progress before _fullLayout has them.
+    function duringRelayout(ev) {
+      const f = frame();
+      const get = (ax, i, v) => (ev[`${ax}.range[${i}]`] ?? (ev[`${ax}.range`] || [])[i] ?? v);
+      placeCursor({ ...f, x0: get('xaxis', 0, f.x0), x1: get('xaxis', 1, f.x1),
+        y0: get('yaxis', 0, f.y0), y1: get('yaxis', 1, f.y1) });
+    }
+
+    function request(x, y, t0) {
+      if (!st.payload) return;
+      st.moves += 1;
+      decoder.push({ seq: ++st.seq, bundle: st.payload.bundle, map: st.payload.map, x, y, t0 });
+    }
+
+    function paint(job, res) {
+      if (!res || res.error) {
+        st.errors += 1;
+        showError(res ? res.error : 'The decode failed on the server (see its log).');
+        return;
+      }
+      if (!st.payload || res.bundle !== st.payload.bundle || res.map !== st.payload.map) return;
+      showError('');
+      view.img.src = res.image;
+      view.img.classList.toggle('lm-dim', !res.reliable);
+      view.badge.hidden = res.reliable;
+      view.warn.hidden = res.reliable;
+      view.coords.textContent = res.coords + (res.clamped ? ' (clamped to the map)' : '');
+      view.summary.textContent = res.summary;
+      const cells = view.nn.querySelectorAll('figure');
+      res.neighbours.forEach((n, i) => {
+        if (!cells[i]) return;
+        cells[i].querySelector('img').src = n.image;
+        cells[i].querySelector('figcaption').textContent = n.label;
+        cells[i].title = `test image #${n.index}`;
+      });
+      const tRecv = performance.now();
+      st.last = { seq: job.seq, x: res.x, y: res.y, image: res.image, reliable: res.reliable };
+      view.img.decode().then(() => { const tReady = performance.now(); requestAnimationFrame(() => {
+        st.frames.push({ seq: job.seq, t0: job.t0, tSend: job.tSend, tRecv, tReady, t1: performance.now(),
+          x: job.x, y: job.y });
+        if (st.frames.length > MAX_FRAMES) st.frames.shift();
+      }); }, () => {});  // a newer src replaced this one before it was shown: not a frame
+    }
+
+    function onHover(d) {
+      const pt = d.points && d.points[0];
+      if (!pt || st.drag || !st.traceIdx[pt.curveNumber]) return;
+      const index = st.traceIdx[pt.curveNumber][pt.pointNumber];
+      const f = frame();
+      const [px, py] = Geom.dataToPixel(pt.x, pt.y, f);
+      const flip = px > f.l + f.w - 110;  // keep the preview inside the map near its right edge
+      view.tip.style.left = `${flip ? px - 104 : px + 12}px`;
+      view.tip.style.top = `${py + 12}px`;
+      view.tip.dataset.index = index;
+      view.tip.hidden = false;
+      const cached = st.thumbs.get(`${st.payload.bundle}#${index}`);
+      if (cached) showThumb(index, cached);
+      else { view.tip.querySelector('span').textContent = `#${index}`; thumbs.push(index); }
+    }
+
+    function showThumb(index, res) {
+      if (!res || res.error) return;
+      st.thumbs.set(`${st.payload.bundle}#${index}`, res);
+      if (String(view.tip.dataset.index) !== String(index)) return;
+      view.tip.querySelector('img').src = res.image;
+      view.tip.querySelector('span').textContent = `${res.label} · #${index}`;
+    }
+
+    function onDown(ev) {
+      if (!api.ready || ev.button > 0) return;
+      const [px, py] = localXY(ev);
+      const f = frame();
+      if (!Geom.insidePlot(px, py, f)) return;  // modebar, legend and axes keep their own behaviour
+      const [cx, cy] = Geom.dataToPixel(st.cursor[0], st.cursor[1], f);
+      if (Math.hypot(px - cx, py - cy) <= GRAB_PX) {
+        ev.preventDefault();   // no compatibility mousedown, so plotly does not start a pan
+        ev.stopPropagation();
+        gd.setPointerCapture(ev.pointerId);
+        st.drag = { id: ev.pointerId };
+        view.tip.hidden = true;
+        gd.classList.add('lm-dragging');
+      } else {
+        st.down = { id: ev.pointerId, x: ev.clientX, y: ev.clientY, t: ev.timeStamp };
+      }
+    }
+
+    function onMove(ev) {
+      if (!st.drag || ev.pointerId !== st.drag.id) return;
+      ev.preventDefault();
+      ev.stopPropagation();
+      const [x, y] = Geom.pixelToData(...localXY(ev), frame());
+      moveCursor(x, y);
+      request(x, y, ev.timeStamp);
+    }
+
+    function onUp(ev) {
+      if (st.drag && ev.pointerId === st.drag.id) {
+        st.drag = null;
+        gd.classList.remove('lm-dragging');
+        onRelease({ bundle: st.payload.bundle, map: st.payload.map, x: st.cursor[0], y: st.cursor[1] });
+        return;
+      }
+      const down = st.down;
+      st.down = null;
+      if (!down || ev.pointerId !== down.id || ev.type === 'pointercancel') return;
+      if (!Geom.isClick(down, { x: ev.clientX, y: ev.clientY, t: ev.timeStamp })) return;
+      const [px, py] = localXY(ev);
+      const f = frame();
+      if (!Geom.insidePlot(px, py, f)) return;
+      const [x, y] = Geom.pixelToData(px, py, f);
+      api.setCursor(x, y, ev.timeStamp);
+      onRelease({ bundle: st.payload.bundle, map: st.payload.map, x, y });
+    }
+
+    api.setCursor = (x, y, t0 = performance.now()) => {
+      moveCursor(x, y);
+      request(x, y, t0);
+    };
+
+    gd.addEventListener('pointerdown', onDown, true);  // capture: decide before plotly sees the press
+    gd.addEventListener('pointermove', onMove, true);
+    // On the window: after a pan plotly's drag cover, not the graph, receives the release.
+    window.addEventListener('pointerup', onUp, true);
+    window.addEventListener('pointercancel', onUp, true);
+    // While the cursor is dragged plotly must not pan or hover (its hover walks every point on every move).
+    gd.addEventListener('touchstart', (ev) => { if (st.drag) ev.stopPropagation(); }, { capture: true });
+    gd.addEventListener('mousemove', (ev) => { if (st.drag) ev.stopPropagation(); }, true);
+    new ResizeObserver(() => { if (api.ready) Plotly.Plots.resize(gd); }).observe(gd);
+    watch('value', () => load(props.value));
+    load(props.value);
+    return api;
+  }
+
+  window.LatentMapUI = { mount };
+})();

@@ -1,0 +1,179 @@
+"""The live latent map in real Chromium: drag, click, hover, zoom, the unreliable badge, and a screenshot."""
+import base64
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from explorer.bundle import load_bundle
+from explorer.map_payload import decode_point
+from app_server import browser_page, need_chromium, running_app
+from map_fixtures import make_checkpoints
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOT = ROOT / "docs" / "latent_map.png"
+
+need_chromium()
+
+# A handle on one map: its state, plotly's own axis conversion, and where things are on the page.
+MAP_JS = """(sel) => {
+  const root = document.querySelector(sel + ' .lm'); const m = root.latentMap; const st = m.state;
+  const gd = root.querySelector('.lm-plot'); const fl = gd._fullLayout; const r = gd.getBoundingClientRect();
+  const f = m.frame(); const [cx, cy] = window.LatentMapGeom.dataToPixel(st.cursor[0], st.cursor[1], f);
+  const mr = root.querySelector('.lm-cursor').getBoundingClientRect();
+  return { ready: !!m.ready, cursor: st.cursor, seq: st.seq, lastSeq: st.last ? st.last.seq : -1, busy: m.busy(),
+    frames: st.frames.length, errors: st.errors, img: root.querySelector('.lm-decode').src,
+    dim: root.querySelector('.lm-decode').classList.contains('lm-dim'), badge: !root.querySelector('.lm-badge').hidden,
+    coords: root.querySelector('.lm-coords').textContent, left: r.left, top: r.top, f,
+    cursorPage: [r.left + cx, r.top + cy], markerPage: [mr.left + mr.width / 2, mr.top + mr.height / 2],
+    xrange: fl.xaxis.range.slice(), yrange: fl.yaxis.range.slice(), map: m.state.payload.map,
+    bundle: m.state.payload.bundle };
+}"""
+# Plotly's own pixel -> data conversion, independent of latent_map_geom.js.
+P2D_JS = """([sel, px, py]) => { const gd = document.querySelector(sel + ' .lm-plot'); const fl = gd._fullLayout;
+  const r = gd.getBoundingClientRect();
+  return [fl.xaxis.p2d(px - r.left - fl._size.l), fl.yaxis.p2d(py - r.top - fl._size.t)]; }"""
+# A page point inside the plot, at least `gap` px from every data point and from the cursor.
+EMPTY_JS = """([sel, gap]) => { const root = document.querySelector(sel + ' .lm'); const m = root.latentMap;
+  const f = m.frame(); const G = window.LatentMapGeom; const r = root.querySelector('.lm-plot').getBoundingClientRect();
+  const pts = m.state.payload.traces.flatMap((t) => t.x.map((x, i) => G.dataToPixel(x, t.y[i], f)));
+  pts.push(G.dataToPixel(m.state.cursor[0], m.state.cursor[1], f));
+  for (let py = f.t + 20; py < f.t + f.h - 20; py += 7) for (let px = f.l + 20; px < f.l + f.w - 20; px += 7)
+    if (pts.every(([a, b]) => Math.hypot(a - px, b - py) > gap)) return [r.left + px, r.top + py];
+  return null; }"""
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """app.py on fixture bundles in a subprocess; yields (url, checkpoints root)."""
+    root = make_checkpoints(tmp_path_factory.mktemp("ckpt"))
+    with running_app(root, tmp_path_factory.mktemp("log") / "app.log") as url:
+        yield url, root
+
+
+@pytest.fixture(scope="module")
+def page(app):
+    with browser_page(app[0]) as pg:
+        for sel in ("#map-vae", "#map-ae"):
+            wait_idle(pg, sel, timeout=60)
+        yield pg
+
+
+def state(pg, sel: str) -> dict:
+    return pg.evaluate(MAP_JS, sel)
+
+
+def wait_idle(pg, sel: str, timeout: float = 10) -> dict:
+    """Wait until the map is drawn and its latest request has been painted."""
+    pg.wait_for_function("(sel) => { const e = document.querySelector(sel + ' .lm'); const m = e && e.latentMap;"
+                         " return m && m.ready && !m.busy() && m.state.last && m.state.last.seq === m.state.seq; }",
+                         arg=sel, timeout=timeout * 1000)
+    return state(pg, sel)
+
+
+def png_pixels(url: str) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
+
+
+def server_image(root: Path, key: str, map_name: str, x: float, y: float) -> np.ndarray:
+    return png_pixels(decode_point(load_bundle(root / key), key, map_name, x, y)["image"])
+
+
+def test_drag_updates_the_decode_live_and_ends_on_the_final_position(page, app):
+    sel = "#map-vae"
+    s0 = wait_idle(page, sel)
+    assert s0["bundle"] == "pair-z2/vae" and s0["map"] == "latent"
+    f = s0["f"]
+    page.mouse.move(*s0["cursorPage"])
+    page.mouse.down()
+    cx, cy = s0["left"] + f["l"] + f["w"] / 2, s0["top"] + f["t"] + f["h"] / 2
+    seen = {s0["img"]}
+    for i in range(40):
+        a = 2 * np.pi * i / 40
+        page.mouse.move(cx + 0.3 * f["w"] * np.cos(a), cy + 0.3 * f["h"] * np.sin(a))
+        page.wait_for_timeout(16)
+        seen.add(page.evaluate("(sel) => document.querySelector(sel + ' .lm-decode').src", sel))
+    during = state(page, sel)
+    page.mouse.up()
+    assert len(seen) >= 10, "the decoded image should change continuously while the pointer moves"
+    # The cursor ring follows the pointer during the drag, at plotly's own coordinates for the pointer.
+    final = (cx + 0.3 * f["w"] * np.cos(2 * np.pi * 39 / 40), cy + 0.3 * f["h"] * np.sin(2 * np.pi * 39 / 40))
+    assert np.allclose(during["markerPage"], final, atol=1.5), (during["markerPage"], final, during["cursorPage"])
+    s1 = wait_idle(page, sel)
+    assert np.allclose(s1["cursor"], page.evaluate(P2D_JS, [sel, *final]), rtol=1e-6, atol=1e-9)
+    want = server_image(app[1], "pair-z2/vae", "latent", *s1["cursor"])
+    assert np.array_equal(png_pixels(s1["img"]), want), "the last frame must be the decode of the final position"
+    assert s1["xrange"] == s0["xrange"] and s1["yrange"] == s0["yrange"]
+    assert s1["errors"] == 0
+
+
+def test_click_on_empty_space_moves_the_cursor_there_and_keeps_the_zoom(page, app):
+    sel = "#map-ae"
+    s0 = wait_idle(page, sel)
+    f = s0["f"]
+    page.mouse.move(s0["left"] + f["l"] + f["w"] * 0.3, s0["top"] + f["t"] + f["h"] * 0.6)
+    page.mouse.wheel(0, -240)   # zoom in around the pointer (scrollZoom)
+    page.wait_for_timeout(400)
+    zoomed = state(page, sel)
+    assert zoomed["xrange"] != s0["xrange"]
+    target = page.evaluate(EMPTY_JS, [sel, 25])
+    assert target is not None
+    page.mouse.click(*target)
+    s1 = wait_idle(page, sel)
+    assert np.allclose(s1["cursor"], page.evaluate(P2D_JS, [sel, *target]), rtol=1e-6, atol=1e-9)
+    assert np.allclose(s1["cursorPage"], target, atol=1.0) and np.allclose(s1["markerPage"], target, atol=1.5)
+    assert np.array_equal(png_pixels(s1["img"]), server_image(app[1], "pair-z2/ae", "latent", *s1["cursor"]))
+    assert s1["xrange"] == zoomed["xrange"] and s1["yrange"] == zoomed["yrange"], "a click must not reset the zoom"
+    assert s1["coords"].startswith("z = (")
+    page.mouse.move(s1["left"] + f["l"] + 40, s1["top"] + f["t"] + 40)
+    page.mouse.wheel(0, 200)    # zoom out: plotly redraws every trace, and the cursor must stay where it was put
+    page.wait_for_timeout(400)
+    s2 = state(page, sel)
+    assert s2["xrange"] != s1["xrange"] and s2["cursor"] == s1["cursor"]
+    assert np.allclose(s2["markerPage"], s2["cursorPage"], atol=1.5)
+
+
+def test_hover_shows_the_test_image(page, app):
+    sel = "#map-vae"
+    s = wait_idle(page, sel)
+    x, y, index = page.evaluate("""(sel) => { const m = document.querySelector(sel + ' .lm').latentMap;
+      const t = m.state.payload.traces[2]; const [px, py] = window.LatentMapGeom.dataToPixel(t.x[0], t.y[0], m.frame());
+      return [px, py, t.idx[0]]; }""", sel)
+    page.mouse.move(s["left"] + x, s["top"] + y)
+    # Wait until the preview shows the image of the point it names ("<class> · #<index>").
+    page.wait_for_function("(sel) => { const t = document.querySelector(sel + ' .lm-tip');"
+                           " return !t.hidden && t.textContent.endsWith(' · #' + t.dataset.index); }", arg=sel,
+                           timeout=5000)
+    tip = page.evaluate("(sel) => { const t = document.querySelector(sel + ' .lm-tip');"
+                        " return [Number(t.dataset.index), t.querySelector('img').src, t.textContent]; }", sel)
+    b = load_bundle(app[1] / "pair-z2/vae")
+    shown = tip[0]   # plotly hovers the closest point, which may be a neighbour of the one aimed at
+    px = page.evaluate("([sel, x, y]) => window.LatentMapGeom.dataToPixel(x, y, "
+                       "document.querySelector(sel + ' .lm').latentMap.frame())", [sel, *b.maps["latent"].xy[shown]])
+    assert np.hypot(px[0] - x, px[1] - y) <= 20, "the preview is of a point under the pointer"
+    assert np.array_equal(png_pixels(tip[1])[::3, ::3], b.latents["images"][shown])
+    assert tip[2] == f"{b.latents['class_names'][b.latents['labels'][shown]]} · #{shown}"
+
+
+def test_projected_map_flags_unreliable_points_and_screenshot(page, app):
+    page.get_by_label("Model pair").click()
+    page.get_by_role("option", name="proj-z6").click()
+    page.wait_for_function("() => document.querySelector('#map-vae .lm').latentMap.state.payload.bundle === 'proj-z6/vae'",
+                           timeout=15000)
+    page.get_by_role("radio", name="umap").check()
+    page.wait_for_function("() => document.querySelector('#map-vae .lm').latentMap.state.payload.map === 'umap'",
+                           timeout=15000)
+    sel = "#map-vae"
+    s0 = wait_idle(page, sel)
+    assert not s0["badge"] and not s0["dim"]   # the start point is the data median: reliable
+    f = s0["f"]
+    corner = (s0["left"] + f["l"] + 6, s0["top"] + f["t"] + 6)   # outside the data's extent
+    page.mouse.click(*corner)
+    s1 = wait_idle(page, sel)
+    assert s1["badge"] and s1["dim"], "a point far from the data must be flagged, not silently decoded"
+    assert s1["coords"].startswith("UMAP (")
+    assert np.array_equal(png_pixels(s1["img"]), server_image(app[1], "proj-z6/vae", "umap", *s1["cursor"]))
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
