@@ -14,7 +14,7 @@ import gradio as gr
 from explorer.generate import decode_path, prior_samples
 from explorer.registry import Registry
 from explorer.reconstruction import reconstruct
-from explorer.ui_common import show, show_grid
+from explorer.ui_common import content_box, show, show_grid
 from explorer.ui_generate import interpolation
 from explorer.ui_reconstruct import read_upload
 
@@ -43,7 +43,7 @@ def latent_or_error(z, dim: int) -> np.ndarray:
 def encode(registry: Registry, image: bytes, model: str) -> dict:
     """The code of an image: mu and logvar for a VAE, z for an AE."""
     b = model_or_error(registry, model)
-    x = read_upload(image).x
+    x = read_upload(image, content_box(b)).x
     with torch.no_grad():
         mu, logvar = b.model.encode(torch.from_numpy(x).reshape(1, 1, 28, 28))
     out = {"model": model, "kind": b.kind}
@@ -63,7 +63,7 @@ def decode(registry: Registry, z, model: str):
 def reconstruct_api(registry: Registry, image: bytes, model: str):
     """Reconstruction of an image and its ELBO split in nats."""
     b = model_or_error(registry, model)
-    r = reconstruct(b, read_upload(image).x, seed=0)
+    r = reconstruct(b, read_upload(image, content_box(b)).x, seed=0)
     info = {"model": model, "rec_nats": r.rec_nats, "kl_nats": r.kl_nats,
             "kl_per_dim": None if r.kl_per_dim is None else r.kl_per_dim.tolist(), "mu": r.mu.tolist()}
     return show(r.recon), info
@@ -84,8 +84,9 @@ def interpolate_api(registry: Registry, image_a: bytes, image_b: bytes, model: s
     if mode not in ("linear", "spherical") or not 2 <= int(steps or 0) <= 64:
         raise gr.Error("mode must be linear or spherical, and steps 2 to 64.")
     pair = Path(model).parent.as_posix()
-    film, _, gif = interpolation(read_upload(image_a).x, read_upload(image_b).x, pair, b.kind.upper(),
-                                 int(steps), mode, registry)
+    box = content_box(b)
+    xa, xb = read_upload(image_a, box).x, read_upload(image_b, box).x
+    film, _, gif = interpolation(xa, xb, pair, b.kind.upper(), int(steps), mode, registry)
     return film, gif
 
 

@@ -139,13 +139,20 @@ def _wide_to_uint8(a: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(a), 0, 255).astype(np.uint8)
 
 
-def preprocess(img: Image.Image, transparency: str = "white") -> Preprocessed:
-    """MNIST-style steps from any image to a (28, 28) input in [0, 1]; ImageInputError if nothing is drawn."""
+def preprocess(img: Image.Image, transparency: str = "white", box: int = BOX) -> Preprocessed:
+    """MNIST-style steps from any image to a (28, 28) input in [0, 1]; ImageInputError if nothing is drawn.
+
+    `box` is the square the content is fitted into: 20 for MNIST-style digits, 28 for Fashion-MNIST, whose
+    items fill the frame. A 28x28 light-on-dark image is already a model input and is used as it is.
+    """
     grey = _shrink(to_grey(img, transparency))
     a = np.asarray(grey, dtype=np.uint8)
     steps = [("greyscale", a)]
     paper = float(np.median(border(a)))
     inverted = paper > 127  # dark ink on light paper: MNIST wants light ink on black
+    if a.shape == (FRAME, FRAME) and not inverted and a.max() > MIN_CONTRAST:
+        steps.append(("already 28x28, light on dark: used as is", a))
+        return Preprocessed(steps, (a / 255.0).astype(np.float32), False)
     if inverted:
         a, paper = 255 - a, 255 - paper
         steps.append(("inverted", a))
@@ -154,8 +161,8 @@ def preprocess(img: Image.Image, transparency: str = "white") -> Preprocessed:
         steps.append(("background removed", ink))
     ink = crop_to_content(ink)
     steps.append(("cropped to content", ink))
-    fitted = fit_to_box(ink, BOX)
-    steps.append((f"fitted to {BOX}x{BOX}", fitted))
+    fitted = fit_to_box(ink, box)
+    steps.append((f"fitted to {box}x{box}", fitted))
     out = centre_by_mass(fitted, FRAME)
     steps.append((f"centred by mass in {FRAME}x{FRAME}", out))
     return Preprocessed(steps, (out / 255.0).astype(np.float32), inverted)

@@ -24,6 +24,11 @@ def show_grid(images, ncols: int, scale: int = SMALL) -> Image.Image:
     return Image.fromarray(upscale(grid(to_uint8(images), ncols=ncols, value=128), scale))
 
 
+def content_box(bundle) -> int:
+    """The square an input's content is fitted into: Fashion-MNIST items fill 28x28, digits sit in 20x20."""
+    return 28 if bundle.config["dataset"]["name"] == "fashion-mnist" else 20
+
+
 def pair_or_error(registry: Registry, pair: str | None):
     """(VAE, AE) bundles of a pair; a gr.Error sentence when the pair is unknown."""
     if not pair or pair not in registry.pairs:

@@ -10,7 +10,7 @@ import gradio as gr
 from explorer.animate import filmstrip_png, gif_bytes
 from explorer.generate import decode_path, interpolate, kl_order, manifold_grid, prior_samples, traversals
 from explorer.registry import Registry
-from explorer.ui_common import PIXELATED, pair_or_error, show_grid
+from explorer.ui_common import PIXELATED, content_box, pair_or_error, show_grid
 from explorer.ui_reconstruct import read_sketch, read_upload
 
 N_TRAVERSED = 8
@@ -64,12 +64,12 @@ def manifold(pair: str, n: int, spacing: str, registry: Registry):
         f"The {len(order)} dimensions with the most KL (of {d}); each row moves one of them from −3 to +3.")
 
 
-def endpoint(upload: bytes | None, editor, fallback: np.ndarray) -> np.ndarray:
+def endpoint(upload: bytes | None, editor, fallback: np.ndarray, box: int) -> np.ndarray:
     """The image for one end of an interpolation: an upload, else a drawing, else `fallback`."""
     if upload:
-        return read_upload(upload).x
+        return read_upload(upload, box).x
     if isinstance(editor, dict) and editor.get("layers"):
-        return read_sketch(editor).x
+        return read_sketch(editor, box).x
     return fallback
 
 
@@ -148,7 +148,9 @@ def build(registry: Registry, pair_box, x_state) -> None:
 
     def on_interp(a_file, a_sk, b_file, b_sk, x, pair, w, k, m):
         start = x if x is not None else test_image(registry, pair, 0)
-        xa, xb = endpoint(a_file, a_sk, start), endpoint(b_file, b_sk, test_image(registry, pair, 7))
+        vae, ae = pair_or_error(registry, pair)
+        box = content_box(vae or ae)
+        xa, xb = endpoint(a_file, a_sk, start, box), endpoint(b_file, b_sk, test_image(registry, pair, 7), box)
         return interpolation(xa, xb, pair, w, k, m, registry)
 
     interp_btn.click(on_interp, [a_up, a_draw, b_up, b_draw, x_state, pair_box, which, steps, mode],

@@ -8,7 +8,7 @@ from explorer.latent_map import map_value
 from explorer.preprocess import ImageInputError, open_image, preprocess
 from explorer.reconstruction import map_overlay, posterior_extent, reconstruct
 from explorer.registry import Registry
-from explorer.ui_common import PIXELATED, map_or_default, pair_or_error, show, show_grid
+from explorer.ui_common import PIXELATED, content_box, map_or_default, pair_or_error, show, show_grid
 
 SEED = 0
 EXPLAIN = """**What you see.** Your image is cleaned up the way MNIST's digits were (grey, light ink on black,
@@ -19,7 +19,7 @@ cloud, so you can see how sure the model is. On the maps above, the dot is μ an
 badly the decode explains the pixels) plus *KL* (how far the cloud is from the prior N(0, I)); lower is better."""
 
 
-def read_upload(data: bytes | None):
+def read_upload(data: bytes | None, box: int = 20):
     """Preprocess an uploaded file's bytes; gr.Error with the reason when it is not a usable image.
 
     Uploads arrive as gr.File bytes, not gr.Image: gr.Image would open them with every format Pillow knows,
@@ -28,18 +28,18 @@ def read_upload(data: bytes | None):
     if data is None:
         raise gr.Error("Upload an image first (PNG, JPEG, WebP, BMP or GIF).")
     try:
-        return preprocess(open_image(data))
+        return preprocess(open_image(data), box=box)
     except ImageInputError as err:
         raise gr.Error(str(err)) from None
 
 
-def read_sketch(editor) -> object:
+def read_sketch(editor, box: int = 20) -> object:
     """Preprocess a sketchpad drawing; transparent canvas is background, strokes are ink."""
     image = (editor or {}).get("composite") if isinstance(editor, dict) else None
     if image is None:
         raise gr.Error("Draw something on the sketchpad first.")
     try:
-        return preprocess(image.convert("RGBA"), transparency="background")
+        return preprocess(image.convert("RGBA"), transparency="background", box=box)
     except ImageInputError as err:
         raise gr.Error(str(err)) from None
 
@@ -133,20 +133,24 @@ def build(registry: Registry, pair_box, map_box, vae_map, ae_map) -> dict:
             return [gr.skip()] * len(outputs)
         return render(x, pair, map_name, exag, registry)
 
-    def on_upload(data):
-        pre = read_upload(data)
+    def box(pair):
+        vae, ae = pair_or_error(registry, pair)
+        return content_box(vae or ae)
+
+    def on_upload(data, pair):
+        pre = read_upload(data, box(pair))
         return pre.x, steps_gallery(pre)
 
-    def on_sketch(editor):
-        pre = read_sketch(editor)
+    def on_sketch(editor, pair):
+        pre = read_sketch(editor, box(pair))
         return pre.x, steps_gallery(pre)
 
     def on_example(pair, evt: gr.SelectData):
         return example_image(registry, pair, evt.index)
 
     render_inputs = [x_state, pair_box, map_box, exaggerate]
-    upload.upload(on_upload, upload, [x_state, steps]).success(do_render, render_inputs, outputs)
-    sketch.change(on_sketch, sketch, [x_state, steps], trigger_mode="always_last", show_progress="hidden") \
+    upload.upload(on_upload, [upload, pair_box], [x_state, steps]).success(do_render, render_inputs, outputs)
+    sketch.change(on_sketch, [sketch, pair_box], [x_state, steps], trigger_mode="always_last", show_progress="hidden") \
         .success(do_render, render_inputs, outputs, show_progress="hidden")
     gallery.select(on_example, pair_box, [x_state, steps]).success(do_render, render_inputs, outputs)
     exaggerate.input(do_render, render_inputs, outputs)
