@@ -85,9 +85,10 @@ def describe(pair: str | None) -> str:
     if pair not in PAIRS:
         return ""
     b = REGISTRY.bundles[next(iter(PAIRS[pair].values()))]
-    m, t = b.config["model"], b.config["training"]
+    m, t = b.config["model"], b.config.get("training", {})
+    trained = f" · β = {t['beta']:g} · {t['epochs']} epochs" if {"beta", "epochs"} <= set(t) else ""
     return (f"**{b.config['dataset']['name']}** · {m['arch'].upper()} backbone · latent size {m['latent_dim']} · "
-            f"β = {t['beta']:g} · {m['likelihood']} likelihood · {t['epochs']} epochs")
+            f"{m['likelihood']} likelihood{trained}")
 
 
 start_vae, start_ae, start_map = values_for(FIRST_PAIR, None) if FIRST_PAIR else (map_value(None),) * 2 + (None,)

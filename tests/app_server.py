@@ -54,7 +54,8 @@ def running_app(checkpoints: Path, log_path: Path, timeout: float = 120):
                 time.sleep(0.3)
         yield url
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):   # it may have died on its own
+            os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
         log.close()
 

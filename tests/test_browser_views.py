@@ -40,6 +40,7 @@ def wait_image(pg, label: str, before: str | None = None, timeout: float = 30):
 
 def upload(pg, path) -> None:
     """Put a file into the Reconstruct view's upload box, clearing what it holds first."""
+    pg.get_by_role("tab", name="Reconstruct").click()
     box = pg.locator(".block", has_text="Upload an image (PNG").first
     if box.locator("input[type=file]").count() == 0:
         box.get_by_role("button", name="Clear").click()
