@@ -3,6 +3,7 @@ import base64
 import io
 import json
 import math
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -40,6 +41,8 @@ def png_pixels(url: str) -> np.ndarray:
 def run_node(body: str):
     """Run JS with the geometry module as `G`; the script prints one JSON value."""
     if shutil.which("node") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("node is missing: .ci/run should have installed nodejs")
         pytest.skip("node is not installed")
     script = f"const G = require({json.dumps(str(GEOM_JS))});\n(async () => {{ {body} }})();"
     out = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=30)
