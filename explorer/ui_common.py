@@ -36,8 +36,3 @@ def pair_or_error(registry: Registry, pair: str | None):
     return registry.pair(pair)
 
 
-def map_or_default(bundle, map_name: str | None) -> str:
-    """`map_name` if the bundle has it, else its first map."""
-    order = ["latent", "pca", "umap"]
-    names = sorted(bundle.maps, key=lambda n: order.index(n) if n in order else 9)
-    return map_name if map_name in bundle.maps else names[0]

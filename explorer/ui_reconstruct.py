@@ -4,11 +4,11 @@ import numpy as np
 import gradio as gr
 
 from explorer.figures import kl_bars
-from explorer.latent_map import map_value
+from explorer.latent_map import default_map, map_value
 from explorer.preprocess import ImageInputError, open_image, preprocess
 from explorer.reconstruction import map_overlay, posterior_extent, reconstruct
 from explorer.registry import Registry
-from explorer.ui_common import PIXELATED, content_box, map_or_default, pair_or_error, show, show_grid
+from explorer.ui_common import PIXELATED, content_box, pair_or_error, show, show_grid
 
 SEED = 0
 EXPLAIN = """**What you see.** Your image is cleaned up the way MNIST's digits were (grey, light ink on black,
@@ -61,7 +61,7 @@ def render(x, pair: str, map_name: str | None, exaggerate: bool, registry: Regis
            "vae_map": gr.skip(), "ae_map": gr.skip()}
     if vae is not None:
         r = reconstruct(vae, x, SEED)
-        name = map_or_default(vae, map_name)
+        name = default_map(vae, map_name)
         out.update(vae_recon=show(r.recon), samples=show_grid(r.samples, ncols=4, scale=3), kl=kl_bars(r.kl_per_dim))
         tiny = posterior_extent(vae, name, r) < 0.01 and not exaggerate
         out["elbo"] = (f"### This image: {r.rec_nats + r.kl_nats:.1f} nats\n"
@@ -72,7 +72,7 @@ def render(x, pair: str, map_name: str | None, exaggerate: bool, registry: Regis
         out["vae_map"] = map_value(keys["vae"], name, overlay=overlay)
     if ae is not None:
         r_ae = reconstruct(ae, x, SEED)
-        name = map_or_default(ae, map_name)
+        name = default_map(ae, map_name)
         out["ae_recon"] = show(r_ae.recon)
         out["ae_map"] = map_value(keys["ae"], name, overlay=map_overlay(ae, name, r_ae, SEED))
     return [out[k] for k in ("vae_recon", "samples", "ae_recon", "elbo", "kl", "vae_map", "ae_map")]
