@@ -195,7 +195,7 @@ def test_decode_clamps_huge_input(fns, bundles, x, y):
     x0, x1, y0, y1 = limits(bundles["proj-z6/vae"], "pca")
     assert x0 <= out["x"] <= x1 and y0 <= out["y"] <= y1 and math.isfinite(out["x"])
     assert out["reliable"] is False
-    assert png_pixels(out["image"]).shape == (224, 224)
+    assert png_pixels(out["image"]).shape == (28, 28)
 
 
 def test_decode_accepts_integers_and_a_default_map(fns):
@@ -217,7 +217,7 @@ def test_thumb_rejects_bad_input(fns, request_):
 def test_thumb_is_the_test_image(fns, bundles):
     out = fns["lm_thumb"]({"bundle": "pair-z2/vae", "index": 5})
     b = bundles["pair-z2/vae"]
-    assert np.array_equal(png_pixels(out["image"])[::3, ::3], b.latents["images"][5])
+    assert np.array_equal(png_pixels(out["image"]), b.latents["images"][5])
     assert out["label"] == b.latents["class_names"][b.latents["labels"][5]]
 
 
