@@ -7,11 +7,13 @@ from pathlib import Path
 
 import gradio as gr
 import torch
+from PIL import Image
 
 from explorer import api, ui_compare, ui_generate, ui_reconstruct
 from explorer.classifier import load_classifier
 from explorer.latent_map import latent_map, map_value
 from explorer.map_payload import map_names
+from explorer.preprocess import MAX_PIXELS
 from explorer.registry import load_registry
 
 HERE = Path(__file__).resolve().parent
@@ -29,6 +31,9 @@ Every dot is a test image, placed by where the model encodes it. **Drag the ring
 the image decoded at that point appears beside the map. Left: a **VAE**; right: its **plain autoencoder (AE)**
 twin, with the same layers but no pull toward the prior. Use the tabs below to feed in your own images, generate,
 and compare."""
+# Pillow warns between its pixel limit and twice it, and only raises above: with the limit at ours, no decoder in
+# the process (gradio's own included) decodes more than 2x MAX_PIXELS, and ours refuses anything above 1x.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 # One thread per decode: with several intra-op threads a single small decode gets 10-50x slower on a busy CPU.
 torch.set_num_threads(1)
 

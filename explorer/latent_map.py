@@ -26,6 +26,11 @@ SCRIPTS = (PLOTLY_JS, STATIC / "latent_map_geom.js", STATIC / "latent_map.js")
 # Two cores: more simultaneous decodes only queue inside torch, and a flood must not starve the app.
 DECODE_SLOTS = threading.BoundedSemaphore(2)
 DECODE_WAIT_S = 2.0
+# Server functions run on gradio's shared pool of 40 threads, the same pool as queued events: a decode that waits
+# for a slot holds one. Beyond this many decodes admitted (running or waiting) the answer is "busy" at once,
+# so a flood cannot hold the pool and stall everyone else's events.
+DECODE_ADMITTED = threading.BoundedSemaphore(24)
+BUSY = "The server is busy decoding; try again in a moment."
 log = logging.getLogger(__name__)
 
 HTML_TEMPLATE = """
@@ -126,15 +131,20 @@ def server_functions(bundles: dict[str, Bundle]) -> list:
         def run(req):
             bundle, key, name = _selection(req, bundles)
             x, y = finite_number(req.get("x"), "x"), finite_number(req.get("y"), "y")
-            if not DECODE_SLOTS.acquire(timeout=DECODE_WAIT_S):
-                raise PointError("The server is busy decoding; try again in a moment.")
+            if not DECODE_ADMITTED.acquire(blocking=False):
+                raise PointError(BUSY)
             try:
-                # gradio runs this in a worker thread, where OpenMP ignores the entry point's
-                # torch.set_num_threads: re-apply it here, else a 1 ms decode takes 75 ms on a busy CPU.
-                torch.set_num_threads(torch.get_num_threads())
-                return decode_point(bundle, key, name, x, y)
+                if not DECODE_SLOTS.acquire(timeout=DECODE_WAIT_S):
+                    raise PointError(BUSY)
+                try:
+                    # gradio runs this in a worker thread, where OpenMP ignores the entry point's
+                    # torch.set_num_threads: re-apply it here, else a 1 ms decode takes 75 ms on a busy CPU.
+                    torch.set_num_threads(torch.get_num_threads())
+                    return decode_point(bundle, key, name, x, y)
+                finally:
+                    DECODE_SLOTS.release()
             finally:
-                DECODE_SLOTS.release()
+                DECODE_ADMITTED.release()
         return _answer(run, request)
 
     def lm_thumb(request) -> dict:

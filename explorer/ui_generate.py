@@ -11,7 +11,7 @@ from explorer.animate import filmstrip_png, gif_bytes
 from explorer.generate import decode_path, interpolate, kl_order, manifold_grid, prior_samples, traversals
 from explorer.registry import Registry
 from explorer.ui_common import PIXELATED, content_box, pair_or_error, show_grid
-from explorer.ui_reconstruct import read_sketch, read_upload
+from explorer.ui_reconstruct import checked_sketchpad, read_sketch, read_upload
 
 N_TRAVERSED = 8
 EXPLAIN_SAMPLES = """**Sampling.** Draw z from the prior N(0, I) and decode it. *Temperature* scales the spread: below 1
@@ -125,11 +125,11 @@ def build(registry: Registry, pair_box, x_state) -> None:
     with gr.Row():
         with gr.Column():
             a_up = gr.File(label="Start: upload an image", file_types=["image"], type="binary", height=100)
-            a_draw = gr.Sketchpad(label="…or draw", type="pil", image_mode="RGBA", canvas_size=(280, 280),
+            a_draw = checked_sketchpad(label="…or draw", type="pil", image_mode="RGBA", canvas_size=(280, 280),
                                   height=220, brush=gr.Brush(colors=["#000000"], default_size=22))
         with gr.Column():
             b_up = gr.File(label="End: upload an image", file_types=["image"], type="binary", height=100)
-            b_draw = gr.Sketchpad(label="…or draw", type="pil", image_mode="RGBA", canvas_size=(280, 280),
+            b_draw = checked_sketchpad(label="…or draw", type="pil", image_mode="RGBA", canvas_size=(280, 280),
                                   height=220, brush=gr.Brush(colors=["#000000"], default_size=22))
         with gr.Column():
             which = gr.Radio(["VAE", "AE"], value="VAE", label="Model")

@@ -1,4 +1,6 @@
 """The Reconstruct view: an image in (upload, drawing, or a test image), its reconstruction, q(z|x) and ELBO out."""
+from pathlib import Path
+
 import numpy as np
 
 import gradio as gr
@@ -32,6 +34,27 @@ def read_upload(data: bytes | None, box: int = 20):
         return preprocess(open_image(data), box=box)
     except ImageInputError as err:
         raise gr.Error(str(err)) from None
+
+
+def checked_sketchpad(**kwargs) -> gr.Sketchpad:
+    """A gr.Sketchpad whose files pass `open_image`'s checks (our formats only, size limits) before gradio opens
+    them: gradio's own preprocessing opens any format Pillow knows at any size, and an API caller can send any
+    file as a drawing. A refused file is one gr.Error sentence. (Wrapped, not subclassed: gradio writes a .pyi
+    stub beside the module of every component subclass.)"""
+    pad = gr.Sketchpad(**kwargs)
+    convert = pad.convert_and_format_image
+
+    def convert_checked(file, flatten_on_white: bool = False):
+        if file is not None:
+            data = bytes(file) if isinstance(file, (bytes, bytearray, memoryview)) else Path(file.path).read_bytes()
+            try:
+                open_image(data)
+            except ImageInputError as err:
+                raise gr.Error(str(err)) from None
+        return convert(file, flatten_on_white)
+
+    pad.convert_and_format_image = convert_checked
+    return pad
 
 
 def read_sketch(editor, box: int = 20) -> object:
@@ -108,7 +131,7 @@ def build(registry: Registry, pair_box, map_box, vae_map, ae_map) -> dict:
         with gr.Column(scale=1):
             upload = gr.File(label="Upload an image (PNG, JPEG, WebP, BMP, GIF)", file_types=["image"],
                              type="binary", height=120)
-            sketch = gr.Sketchpad(label="…or draw one (dark or light strokes)", type="pil", image_mode="RGBA",
+            sketch = checked_sketchpad(label="…or draw one (dark or light strokes)", type="pil", image_mode="RGBA",
                                   canvas_size=(280, 280), height=320,
                                   brush=gr.Brush(colors=["#000000", "#ffffff"], default_size=22))
         with gr.Column(scale=2):
