@@ -85,6 +85,14 @@ def show_map(pair: str | None, map_name: str | None):
     return vae, ae
 
 
+def choice_label(pair: str) -> str:
+    """How a pair reads in the picker: data · backbone · latent size · beta."""
+    b = REGISTRY.bundles[next(iter(PAIRS[pair].values()))]
+    m, beta = b.config["model"], b.config.get("training", {}).get("beta")
+    return (f"{b.config['dataset']['name']} · {m['arch'].upper()} · latent {m['latent_dim']}"
+            + ("" if beta is None else f" · β = {beta:g}") + f"   ({pair})")
+
+
 def describe(pair: str | None) -> str:
     """One line about the pair: data, backbone, latent size, beta, likelihood."""
     if pair not in PAIRS:
@@ -106,7 +114,8 @@ with gr.Blocks(title="Latent Explorer", fill_width=True) as demo:
     if not PAIRS:
         gr.Markdown(f"No bundles found in `{CHECKPOINTS}`. Train them with `checkpoints/train_all.sh`.")
     with gr.Row():
-        pair_box = gr.Dropdown(choices=list(PAIRS), value=FIRST_PAIR, label="Model pair", scale=2)
+        pair_box = gr.Dropdown(choices=[(choice_label(p), p) for p in PAIRS], value=FIRST_PAIR,
+                               label="Model pair (a VAE and its AE twin)", scale=2)
         map_box = gr.Radio(choices=start_names, value=start_map, label="Map of the latent space", scale=1,
                            visible=len(start_names) > 1)
     about = gr.Markdown(describe(FIRST_PAIR))

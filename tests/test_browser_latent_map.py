@@ -158,8 +158,8 @@ def test_hover_shows_the_test_image(page, app):
 
 
 def test_projected_map_flags_unreliable_points_and_screenshot(page, app):
-    page.get_by_label("Model pair").click()
-    page.get_by_role("option", name="proj-z6").click()
+    page.get_by_label("Model pair (a VAE and its AE twin)").click()
+    page.get_by_role("option", name="(proj-z6)").click()
     page.wait_for_function("() => document.querySelector('#map-vae .lm').latentMap.state.payload.bundle === 'proj-z6/vae'",
                            timeout=15000)
     page.get_by_role("radio", name="umap").check()
