@@ -77,6 +77,7 @@ def default_map(bundle: Bundle, preferred: str | None = None) -> str:
     return preferred if preferred in names else names[0]
 
 
+@functools.cache
 def _script_tags() -> str:
     """<script> tags for the served files; a content hash in the URL so browsers never run a stale copy."""
     tags = []
