@@ -77,8 +77,8 @@ def start_app(checkpoints: str) -> tuple[subprocess.Popen, str]:
 
 def select(page, pair: str, map_name: str) -> None:
     """Choose the pair in the dropdown and the map in the radio, then wait for the VAE map to settle."""
-    page.get_by_label("Model pair").click()
-    page.get_by_role("option", name=pair, exact=True).click()
+    page.get_by_label("Model pair (a VAE and its AE twin)").click()
+    page.get_by_role("option", name=f"({pair})").click()
     page.wait_for_function(f"() => document.querySelector('{SEL} .lm').latentMap.state.payload.bundle === "
                            f"'{pair}/vae'", timeout=30000)
     if map_name != "latent":

@@ -47,6 +47,11 @@ def loss_function(recon_x, x, mu, logvar):
     return bce + kld
 
 
+def batch_loss(model, data):
+    recon, mu, logvar = model(data)
+    return loss_function(recon, data, mu, logvar)
+
+
 def torchvision_root(idx_dir: Path) -> Path:
     """A torchvision FashionMNIST root made from the IDX files we already have (no download)."""
     root = Path(tempfile.mkdtemp(prefix="fmnist-tv-"))
@@ -75,13 +80,13 @@ def run_reference(idx_dir: Path, epochs: int = 10, seed: int = 1, log=print) -> 
             start = time.perf_counter()
             for data, _ in train_loader:
                 opt.zero_grad()
-                loss = loss_function(*model(data), data)
+                loss = batch_loss(model, data)
                 loss.backward()
                 opt.step()
             seconds += time.perf_counter() - start
             model.eval()
             with torch.no_grad():
-                test_loss = sum(loss_function(*model(d), d).item() for d, _ in test_loader) / len(test)
+                test_loss = sum(batch_loss(model, d).item() for d, _ in test_loader) / len(test)
             history.append({"epoch": epoch, "train_seconds": round(seconds, 2), "test_neg_elbo": test_loss})
             log(f"reference epoch {epoch}: test neg ELBO {test_loss:.2f} ({seconds:.1f} s training)")
         return history

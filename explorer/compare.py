@@ -8,7 +8,6 @@ For a VAE the fair "codes" are draws from the aggregate posterior q(z) = mean_x 
 a VAE whose means huddle together but whose posteriors are wide still covers the prior.
 """
 import numpy as np
-from sklearn.neighbors import NearestNeighbors
 
 
 def aggregate_posterior_draws(mu, logvar, per_code: int, seed: int) -> np.ndarray:
@@ -26,6 +25,8 @@ def hole_threshold(data_codes, quantile: float = 0.99) -> float:
     codes = _as_codes(data_codes, "data codes")
     if len(codes) < 2 or not 0 < quantile <= 1:
         raise ValueError(f"Need at least 2 data codes and 0 < quantile <= 1, got {len(codes)} and {quantile}.")
+    from sklearn.neighbors import NearestNeighbors   # here, not at the top: a 1-2 s import the app's start skips
+
     nn = NearestNeighbors(n_neighbors=2, n_jobs=1).fit(codes)
     dist, _ = nn.kneighbors(codes)       # column 0 is the code itself (distance 0)
     return float(np.quantile(dist[:, 1], quantile))
@@ -36,6 +37,8 @@ def hole_mask(prior_draws, data_codes, threshold: float) -> np.ndarray:
     draws, codes = _as_codes(prior_draws, "prior draws"), _as_codes(data_codes, "data codes")
     if draws.shape[1] != codes.shape[1]:
         raise ValueError(f"Prior draws have {draws.shape[1]} dimensions but data codes have {codes.shape[1]}.")
+    from sklearn.neighbors import NearestNeighbors
+
     dist, _ = NearestNeighbors(n_neighbors=1, n_jobs=1).fit(codes).kneighbors(draws)
     return dist[:, 0] > threshold
 
