@@ -170,7 +170,11 @@ def test_projected_map_flags_unreliable_points_and_screenshot(page, app):
     assert not s0["badge"] and not s0["dim"]   # the start point is the data median: reliable
     f = s0["f"]
     corner = (s0["left"] + f["l"] + 6, s0["top"] + f["t"] + 6)   # outside the data's extent
+    page.wait_for_timeout(400)   # clear of plotly's double-click window after the radio click
     page.mouse.click(*corner)
+    page.wait_for_function("([sel, c]) => { const s = document.querySelector(sel + ' .lm').latentMap.state;"
+                           " return s.cursor[0] !== c[0] || s.cursor[1] !== c[1]; }", arg=[sel, s0["cursor"]],
+                           timeout=10000)
     s1 = wait_idle(page, sel)
     assert s1["badge"] and s1["dim"], "a point far from the data must be flagged, not silently decoded"
     assert s1["coords"].startswith("UMAP (")
