@@ -13,18 +13,16 @@ import os
 import platform
 import re
 import shlex
-import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench.app_process import app_process  # noqa: E402
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 DEFAULT_CASES = ["fashion-mnist-mlp-z2:latent", "fashion-mnist-conv-z16:pca", "fashion-mnist-conv-z16:umap"]
@@ -52,27 +50,6 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--append", action="store_true", help=f"write the results to BENCHMARKS.md, '{SECTION}'")
     p.add_argument("--note", default="", help="context for BENCHMARKS.md, e.g. what else was running")
     return p.parse_args()
-
-
-def start_app(checkpoints: str) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "LATENT_EXPLORER_CHECKPOINTS": checkpoints, "GRADIO_SERVER_PORT": str(port),
-           "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_ANALYTICS_ENABLED": "False"}
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return proc, url
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.3)
-    os.killpg(proc.pid, signal.SIGTERM)
-    sys.exit("app.py did not start; run it by hand to see why.")
 
 
 def select(page, pair: str, map_name: str) -> None:
@@ -176,25 +153,20 @@ def append_section(text: str) -> None:
 
 def main() -> None:
     a = parse_args()
-    proc, url = start_app(a.checkpoints)
     rows = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=a.chromium, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
-            page.goto(url)
-            page.wait_for_function(IDLE_JS, arg=SEL, timeout=60000)
-            for case in a.cases:
-                pair, map_name = case.split(":")
-                select(page, pair, map_name)
-                drag(page, 0.5, a.rate)   # warm-up: first torch calls and JIT paths
-                runs = [drag(page, a.seconds, a.rate) for _ in range(a.drags)]
-                rows.append(summarise(case, runs, clicks(page, a.clicks)))
-                print(rows[-1], flush=True)
-            browser.close()
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
+    with app_process(a.checkpoints) as (url, _), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=a.chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(url)
+        page.wait_for_function(IDLE_JS, arg=SEL, timeout=60000)
+        for case in a.cases:
+            pair, map_name = case.split(":")
+            select(page, pair, map_name)
+            drag(page, 0.5, a.rate)   # warm-up: first torch calls and JIT paths
+            runs = [drag(page, a.seconds, a.rate) for _ in range(a.drags)]
+            rows.append(summarise(case, runs, clicks(page, a.clicks)))
+            print(rows[-1], flush=True)
+        browser.close()
     print(table(rows))
     if a.append:
         load = os.getloadavg()

@@ -10,17 +10,12 @@ gradio_client (the queue). An error is any answer that is not an image: "busy" c
 process's resident set (/proc/<pid>/status), sampled through the soak, which runs the same mix at a gentler pace.
 """
 import argparse
-import contextlib
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -29,38 +24,8 @@ import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def app_process(checkpoints: Path, timeout: float = 180.0):
-    """app.py on `checkpoints` in its own process group; yields (url, pid); always killed."""
-    port = free_port()
-    env = {**os.environ, "LATENT_EXPLORER_CHECKPOINTS": str(checkpoints), "GRADIO_SERVER_PORT": str(port),
-           "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_ANALYTICS_ENABLED": "False"}
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("app.py did not start") from None
-                time.sleep(0.3)
-        yield url, proc.pid
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+sys.path.insert(0, str(ROOT))
+from bench.app_process import app_process  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:

@@ -6,7 +6,6 @@ Each repeat starts both apps in turn (order alternating) and polls GET / until i
 """
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -15,12 +14,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(ROOT))
+from bench.app_process import free_port  # noqa: E402
 
 
 def time_to_first_page(script: Path, timeout: float = 120.0) -> float:

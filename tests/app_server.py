@@ -1,17 +1,12 @@
 """Run app.py in a subprocess and drive it with Playwright in Debian's Chromium (shared by the browser tests)."""
 import contextlib
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.app_process import ROOT, app_process  # noqa: F401  (ROOT is re-exported to the tests)
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
@@ -25,39 +20,16 @@ def need_chromium() -> None:
         pytest.skip(f"{CHROMIUM} is missing", allow_module_level=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def running_app(checkpoints: Path, log_path: Path, timeout: float = 120):
-    """app.py on `checkpoints`; yields its URL; the process group is always killed."""
-    port = free_port()
-    env = {**os.environ, "LATENT_EXPLORER_CHECKPOINTS": str(checkpoints), "GRADIO_SERVER_PORT": str(port),
-           "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_ANALYTICS_ENABLED": "False"}
-    log = open(log_path, "w+")
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.time() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    log.seek(0)
-                    pytest.fail(f"app.py did not start:\n{log.read()[-3000:]}")
-                time.sleep(0.3)
+    """app.py on `checkpoints`; yields its URL; a failed start fails the test with the app's output."""
+    with open(log_path, "w+") as log, contextlib.ExitStack() as stack:
+        try:
+            url, _ = stack.enter_context(app_process(checkpoints, log, timeout))
+        except RuntimeError:
+            log.seek(0)
+            pytest.fail(f"app.py did not start:\n{log.read()[-3000:]}")
         yield url
-    finally:
-        with contextlib.suppress(ProcessLookupError):   # it may have died on its own
-            os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
-        log.close()
 
 
 @contextlib.contextmanager

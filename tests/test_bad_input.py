@@ -1,15 +1,13 @@
 """Bad input through the running app: every image path (upload event, sketchpad event, named API) and every
 decode function (API /decode and the latent map's server functions, which bypass the queue) gets one clear
 message, and the server keeps serving. Run against app.py on the tiny digits pair."""
-import io
 import json
-import struct
-import zlib
 
 import httpx
 import numpy as np
 import pytest
 from app_server import ROOT, running_app
+from test_preprocess import encode as encoded, png_header_only
 from PIL import Image
 
 PAIR = "digits-tiny"
@@ -30,21 +28,6 @@ def figure(size: int = 64, ink: int = 255, paper: int = 0) -> np.ndarray:
     a[s: 7 * s, 2 * s: 3 * s] = ink
     a[6 * s: 7 * s, 2 * s: 6 * s] = ink
     return a
-
-
-def encoded(img: Image.Image, fmt: str, **kw) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, format=fmt, **kw)
-    return buf.getvalue()
-
-
-def png_header_only(width: int, height: int) -> bytes:
-    """A PNG that declares width x height but holds a few bytes of pixels: a decompression bomb's header."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-            + chunk(b"IEND", b""))
 
 
 def rgba_sketch(transparent: bool = False) -> bytes:
