@@ -142,5 +142,7 @@ with gr.Blocks(title="Latent Explorer", fill_width=True) as demo:
 if __name__ == "__main__":
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
                 server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
-                max_file_size=MAX_FILE_SIZE, allowed_paths=[], css=CSS, ssr_mode=False,
+                # show_error: gradio's own refusals (a server path as an image, a file over the size limit)
+                # reach the user as their sentence; our handlers raise gr.Error with theirs.
+                max_file_size=MAX_FILE_SIZE, allowed_paths=[], show_error=True, css=CSS, ssr_mode=False,
                 theme=gr.themes.Soft())

@@ -17,12 +17,13 @@ import plotly
 import torch
 
 from explorer.bundle import Bundle
+from explorer.browser_model import UnsupportedDecoder, export_decoder, export_inverse
 from explorer.map_payload import PointError, decode_point, finite_number, map_names, map_payload, thumbnail
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Served straight from the installed package (plotly 7.1.0 ships plotly.js 4.1.1): no copy, no CDN.
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
-SCRIPTS = (PLOTLY_JS, STATIC / "latent_map_geom.js", STATIC / "latent_map.js")
+SCRIPTS = (PLOTLY_JS, STATIC / "latent_map_geom.js", STATIC / "latent_decoder.js", STATIC / "latent_map.js")
 # Two cores: more simultaneous decodes only queue inside torch, and a flood must not starve the app.
 DECODE_SLOTS = threading.BoundedSemaphore(2)
 DECODE_WAIT_S = 2.0
@@ -44,7 +45,8 @@ HTML_TEMPLATE = """
       <div class="lm-tip" hidden><img alt="test image"><span></span></div>
     </div>
     <div class="lm-side">
-      <div class="lm-decodewrap"><img class="lm-decode" alt="decoded image at the cursor">
+      <div class="lm-decodewrap"><canvas class="lm-decode" width="28" height="28" role="img"
+        aria-label="decoded image at the cursor"></canvas>
         <div class="lm-warn" hidden>Extrapolation: no training data near this point.</div></div>
       <div class="lm-coords">&nbsp;</div>
       <div class="lm-summary"></div>
@@ -117,8 +119,9 @@ def _answer(fn, request) -> dict:
 
 
 def server_functions(bundles: dict[str, Bundle]) -> list:
-    """The three server functions of a map over `bundles`; each takes ONE argument, a dict from the browser."""
+    """The server functions of a map over `bundles`; each takes ONE argument, a dict from the browser."""
     payload_cache: dict[tuple[str, str], dict] = {}   # read-only after the first build; same for every user
+    decoder_cache: dict[str, dict] = {}
 
     def lm_payload(request) -> dict:
         def build(req):
@@ -132,6 +135,7 @@ def server_functions(bundles: dict[str, Bundle]) -> list:
         def run(req):
             bundle, key, name = _selection(req, bundles)
             x, y = finite_number(req.get("x"), "x"), finite_number(req.get("y"), "y")
+            with_image = req.get("image", True) is not False   # False: the browser decoded it already
             if not DECODE_ADMITTED.acquire(blocking=False):
                 raise PointError(BUSY)
             try:
@@ -141,7 +145,7 @@ def server_functions(bundles: dict[str, Bundle]) -> list:
                     # gradio runs this in a worker thread, where OpenMP ignores the entry point's
                     # torch.set_num_threads: re-apply it here, else a 1 ms decode takes 75 ms on a busy CPU.
                     torch.set_num_threads(torch.get_num_threads())
-                    return decode_point(bundle, key, name, x, y)
+                    return decode_point(bundle, key, name, x, y, with_image)
                 finally:
                     DECODE_SLOTS.release()
             finally:
@@ -161,7 +165,23 @@ def server_functions(bundles: dict[str, Bundle]) -> list:
             return thumbnail(bundles[key], index)
         return _answer(run, request)
 
-    return [lm_payload, lm_decode, lm_thumb]
+    def lm_model(request) -> dict:
+        """The map's inverse and, unless the request says decoder: false, the decoder's weights (once per bundle
+        and page: ~3 MB for the 2-D MLP, ~13 MB for the latent-16 conv), so the browser can decode by itself."""
+        def build(req):
+            bundle, key, name = _selection(req, bundles)
+            out = {"bundle": key, "map": name, "inverse": export_inverse(bundle, name)}
+            if req.get("decoder", True) is not False:
+                if key not in decoder_cache:
+                    try:
+                        decoder_cache[key] = export_decoder(bundle)
+                    except UnsupportedDecoder as err:
+                        decoder_cache[key] = {"unsupported": f"{err}; the server decodes this model"}
+                out["decoder"] = decoder_cache[key] if "ops" in decoder_cache[key] else None
+            return out
+        return _answer(build, request)
+
+    return [lm_payload, lm_decode, lm_thumb, lm_model]
 
 
 def latent_map(bundles: dict[str, Bundle], value: str | None = None, **html_kwargs) -> gr.HTML:

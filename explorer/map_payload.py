@@ -13,9 +13,8 @@ from explorer.bundle import Bundle
 from explorer.images import png_bytes, to_uint8, upscale
 from explorer.models import decode_mean
 
-# Images travel at 28x28 and the browser scales them up with `image-rendering: pixelated` (latent_map.css):
-# crisp, and a 28x28 PNG encodes and decodes several times faster than a 224x224 one on the drag's hot path.
-DECODE_SCALE = 1
+# Thumbnails travel at 28x28 and the browser scales them up with `image-rendering: pixelated` (latent_map.css):
+# crisp, and a 28x28 PNG encodes and decodes several times faster than a 224x224 one.
 THUMB_SCALE = 1
 K_NEAREST = 5
 PRIOR_SIGMAS = (1, 2, 3)
@@ -36,6 +35,12 @@ def image_url(image: np.ndarray, scale: int) -> str:
     """A (28, 28) image (uint8 or floats in [0, 1]) as a nearest-neighbour upscaled PNG data URL."""
     a = image if image.dtype == np.uint8 else to_uint8(image)
     return data_url(png_bytes(upscale(a, scale)))
+
+
+def pixels_b64(image: np.ndarray) -> str:
+    """A (28, 28) image in [0, 1] as base64 of its uint8 grey levels, row by row: the browser paints these
+    straight into a canvas, with no PNG to encode here or to decode there."""
+    return base64.b64encode(to_uint8(image).tobytes()).decode("ascii")
 
 
 def map_names(bundle: Bundle) -> list[str]:
@@ -143,26 +148,28 @@ def nearest(codes: np.ndarray, z: np.ndarray, k: int = K_NEAREST) -> np.ndarray:
     return idx[np.argsort(d2[idx])]
 
 
-def decode_point(bundle: Bundle, key: str, map_name: str, x: float, y: float) -> dict:
-    """Decode the map point (x, y): the image, the latent behind it, its reliability and its nearest test images."""
+def decode_point(bundle: Bundle, key: str, map_name: str, x: float, y: float, with_image: bool = True) -> dict:
+    """Decode the map point (x, y): the image, the latent behind it, its reliability and its nearest test images.
+    with_image=False leaves the image out, for a browser that decoded the point itself."""
     m = bundle.maps[map_name]
     x, y, clamped = clamp_point(bundle, map_name, x, y)
     z, reliable = m.to_latent(np.array([[x, y]]))          # (1, D), (1,)
-    with torch.no_grad():
-        image = decode_mean(bundle.model, torch.from_numpy(z))[0, 0].numpy()   # (28, 28) in [0, 1]
     codes = bundle.codes
     nn = nearest(codes, z[0].astype(codes.dtype))
     names = bundle.latents["class_names"]
     labels = bundle.latents["labels"]
     coords = (f"z = ({x:+.3f}, {y:+.3f})" if map_name == "latent"
               else f"{map_name.upper()} ({x:+.3f}, {y:+.3f})")
-    return {
+    out = {
         "bundle": key, "map": map_name, "x": x, "y": y, "clamped": clamped, "reliable": bool(reliable[0]),
         "coords": coords, "summary": "" if map_name == "latent" else latent_summary(z[0]),
-        "image": image_url(image, DECODE_SCALE),
         "neighbours": [{"index": int(i), "label": str(names[labels[i]]), "image": test_image_url(bundle, int(i))}
                        for i in nn],
     }
+    if with_image:
+        with torch.no_grad():
+            out["pixels"] = pixels_b64(decode_mean(bundle.model, torch.from_numpy(z))[0, 0].numpy())
+    return out
 
 
 def thumbnail(bundle: Bundle, index: int) -> dict:

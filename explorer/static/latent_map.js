@@ -1,5 +1,8 @@
 // The live latent map in the browser: plotly.js draws the map once per payload; pointer events move a cursor
-// whose decode comes from the gr.HTML server functions lm_payload / lm_decode / lm_thumb (explorer/latent_map.py).
+// whose decode is painted in the same frame by the browser's own copy of the decoder (latent_decoder.js, weights
+// from the server function lm_model), or, until that has loaded or for a decoder it cannot run, by the server
+// (lm_decode). The server also sends the nearest test images; lm_payload and lm_thumb draw the map and previews
+// (explorer/latent_map.py).
 // The cursor is an overlay of its own (a composited layer), not a plotly trace: moving it neither redraws the
 // figure (so zoom and pan are never reset) nor repaints 10k SVG points (which costs ~50 ms a frame on a CPU).
 (function () {
@@ -9,6 +12,7 @@
   // Above this many points the data go to WebGL: thousands of SVG markers make every repaint of the page
   // (a new decode beside the map) re-layerize each marker, ~50 ms a frame on a CPU-only machine.
   const GL_POINTS = 2000;
+  const DECODERS = new Map();  // bundle -> decoder loaded in this page, shared by its maps and map switches
 
   function webgl() {
     try {
@@ -20,6 +24,7 @@
 
   function mount(element, props, server, watch, onRelease) {
     const Geom = window.LatentMapGeom;
+    const Dec = window.LatentDecoder;
     const $ = (sel) => element.querySelector(sel);
     const gd = $('.lm-plot');
     const view = {
@@ -28,17 +33,20 @@
     };
     const st = {
       payload: null, cursor: [0, 0], traceIdx: [], drag: null, down: null, seq: 0,
-      last: null, thumbs: new Map(), moves: 0, frames: [], errors: 0,
+      last: null, thumbs: new Map(), moves: 0, frames: [], rtt: [], errors: 0, local: null,
     };
-    const api = { state: st, element };
+    const ctx = view.img.getContext('2d');
+    const image = ctx.createImageData(28, 28);
+    // state, frame(), setCursor(); browserDecoding = false sends every decode to the server (tests, benchmarks)
+    const api = { state: st, element, browserDecoding: true };
     $('.lm').latentMap = api;  // a handle for tests and benchmarks (`#elem_id .lm`): state, frame(), setCursor()
 
     const decoder = Geom.latestWins(
       (job) => {
         job.tSend = performance.now();
-        return server.lm_decode({ bundle: job.bundle, map: job.map, x: job.x, y: job.y });
+        return server.lm_decode({ bundle: job.bundle, map: job.map, x: job.x, y: job.y, image: !job.local });
       },
-      paint);
+      onServer);
     const thumbs = Geom.latestWins((i) => server.lm_thumb({ bundle: st.payload.bundle, index: i }), showThumb);
 
     function showError(text) {
@@ -168,6 +176,7 @@
           gd.__lmEvents = true;
         }
         placeCursor();
+        loadBrowserDecoder(p);
         api.ready = true;
         if (overlay) showOverlay(overlay);
         else request(st.cursor[0], st.cursor[1], performance.now());
@@ -195,26 +204,48 @@
         y0: get('yaxis', 0, f.y0), y1: get('yaxis', 1, f.y1) });
     }
 
+    // Fetch the decoder (once per bundle) and the map's inverse; until they arrive the server decodes.
+    function loadBrowserDecoder(p) {
+      st.local = null;
+      const have = DECODERS.get(p.bundle);
+      server.lm_model({ bundle: p.bundle, map: p.map, decoder: !have }).then((res) => {
+        if (!res || res.error || st.payload !== p) return;
+        let decoder = have;
+        if (!decoder && res.decoder) {
+          decoder = Dec.loadDecoder(res.decoder);
+          DECODERS.set(p.bundle, decoder);
+        }
+        if (decoder) st.local = { decoder, inverse: Dec.loadInverse(res.inverse) };
+      });
+    }
+
     function request(x, y, t0) {
       if (!st.payload) return;
       st.moves += 1;
-      decoder.push({ seq: ++st.seq, bundle: st.payload.bundle, map: st.payload.map, x, y, t0 });
+      const job = { seq: ++st.seq, bundle: st.payload.bundle, map: st.payload.map, x, y, t0 };
+      if (st.local && api.browserDecoding) {
+        job.local = true;
+        const r = Dec.toLatent(st.local.inverse, x, y);
+        Dec.toRGBA(Dec.decode(st.local.decoder, r.z), image.data);
+        showDecode(job, { ...r, coords: Dec.coordsText(job.map, r.x, r.y), summary: Dec.summaryText(job.map, r.z) }, 'browser');
+      }
+      decoder.push(job);   // the server sends the nearest test images, and the image when the browser has none
     }
 
-    function paint(job, res) {
+    function onServer(job, res) {
       if (!res || res.error) {
         st.errors += 1;
         showError(res ? res.error : 'The decode failed on the server (see its log).');
         return;
       }
       if (!st.payload || res.bundle !== st.payload.bundle || res.map !== st.payload.map) return;
+      st.rtt.push(performance.now() - job.tSend);
+      if (st.rtt.length > MAX_FRAMES) st.rtt.shift();
       showError('');
-      view.img.src = res.image;
-      view.img.classList.toggle('lm-dim', !res.reliable);
-      view.badge.hidden = res.reliable;
-      view.warn.hidden = res.reliable;
-      view.coords.textContent = res.coords + (res.clamped ? ' (clamped to the map)' : '');
-      view.summary.textContent = res.summary;
+      if (!job.local) {
+        greyToRGBA(res.pixels, image.data);
+        showDecode(job, res, 'server');
+      }
       const cells = view.nn.querySelectorAll('figure');
       res.neighbours.forEach((n, i) => {
         if (!cells[i]) return;
@@ -222,13 +253,33 @@
         cells[i].querySelector('figcaption').textContent = n.label;
         cells[i].title = `test image #${n.index}`;
       });
-      const tRecv = performance.now();
-      st.last = { seq: job.seq, x: res.x, y: res.y, image: res.image, reliable: res.reliable };
-      view.img.decode().then(() => { const tReady = performance.now(); requestAnimationFrame(() => {
-        st.frames.push({ seq: job.seq, t0: job.t0, tSend: job.tSend, tRecv, tReady, t1: performance.now(),
-          x: job.x, y: job.y });
+    }
+
+    // base64 grey levels (map_payload.pixels_b64) into the RGBA buffer
+    function greyToRGBA(b64, rgba) {
+      const grey = atob(b64);
+      for (let i = 0; i < grey.length; i += 1) {
+        const g = grey.charCodeAt(i);
+        rgba[4 * i] = g; rgba[4 * i + 1] = g; rgba[4 * i + 2] = g; rgba[4 * i + 3] = 255;
+      }
+      return rgba;
+    }
+
+    // Paint the decode in image.data (the canvas is drawn now, the browser shows it in the coming frame), with
+    // its point's texts, and log that frame.
+    function showDecode(job, r, source) {
+      ctx.putImageData(image, 0, 0);
+      view.img.classList.toggle('lm-dim', !r.reliable);
+      view.badge.hidden = r.reliable;
+      view.warn.hidden = r.reliable;
+      view.coords.textContent = r.coords + (r.clamped ? ' (clamped to the map)' : '');
+      view.summary.textContent = r.summary;
+      st.last = { seq: job.seq, x: r.x, y: r.y, reliable: r.reliable, source };
+      const tPainted = performance.now();
+      requestAnimationFrame(() => {
+        st.frames.push({ seq: job.seq, t0: job.t0, tPainted, t1: performance.now(), x: job.x, y: job.y, source });
         if (st.frames.length > MAX_FRAMES) st.frames.shift();
-      }); }, () => {});  // a newer src replaced this one before it was shown: not a frame
+      });
     }
 
     function onHover(d) {

@@ -1,0 +1,129 @@
+"""In-browser decoding (explorer/static/latent_decoder.js, run by node) against PyTorch and the Python inverse."""
+import base64
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from explorer.browser_model import UnsupportedDecoder, decoder_layers, export_decoder, export_inverse
+from explorer.bundle import load_bundle
+from explorer.images import to_uint8
+from explorer.map_payload import clamp_point, limits
+from explorer.models import ModelConfig, build_model, decode_mean
+from map_fixtures import make_checkpoints
+
+ROOT = Path(__file__).resolve().parents[1]
+DECODER_JS = ROOT / "explorer" / "static" / "latent_decoder.js"
+SHIPPED = ROOT / "checkpoints"
+
+
+def run_node(tmp_path: Path, data: dict, body: str):
+    """Run `body` with the decoder module as `D` and `data` as `data`; the script prints one JSON value."""
+    if shutil.which("node") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("node is missing: .ci/run should have installed nodejs")
+        pytest.skip("node is not installed")
+    (tmp_path / "data.json").write_text(json.dumps(data))
+    script = (f"const D = require({json.dumps(str(DECODER_JS))});\n"
+              f"const data = JSON.parse(require('fs').readFileSync({json.dumps(str(tmp_path / 'data.json'))}));\n"
+              f"{body}")
+    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def js_decode(tmp_path: Path, exported: dict, z: np.ndarray) -> np.ndarray:
+    got = run_node(tmp_path, {"model": exported, "z": z.tolist()},
+                   "const m = D.loadDecoder(data.model);"
+                   "console.log(JSON.stringify(data.z.map((z) => Array.from(D.decode(m, z)))));")
+    return np.array(got).reshape(len(z), 28, 28)
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory) -> dict:
+    root = make_checkpoints(tmp_path_factory.mktemp("ckpt"))
+    return {key: load_bundle(root / key) for key in ("pair-z2/vae", "proj-z6/ae")}
+
+
+def random_model(arch: str, dim: int, hidden: list[int]) -> nn.Module:
+    torch.manual_seed(3)
+    model = build_model(ModelConfig(kind="vae", arch=arch, latent_dim=dim, hidden=hidden)).eval()
+    with torch.no_grad():   # larger weights than the default init, so the decodes are far from a flat 0.5
+        for p in model.decoder.parameters():
+            p.mul_(3.0)
+    return model
+
+
+@pytest.mark.parametrize("arch, dim, hidden", [("mlp", 2, [64, 32]), ("mlp", 1, [16]), ("conv", 8, [8, 16, 64])])
+def test_browser_decoder_matches_pytorch(tmp_path, arch, dim, hidden):
+    model = random_model(arch, dim, hidden)
+    ops, blob = decoder_layers(model.decoder)
+    exported = {"ops": ops, "weights": base64.b64encode(blob.tobytes()).decode(), "latent_dim": dim}
+    z = np.random.default_rng(0).normal(0, 2, size=(6, dim)).astype(np.float32)
+    with torch.no_grad():
+        want = decode_mean(model, torch.from_numpy(z))[:, 0].numpy()
+    got = js_decode(tmp_path, exported, z)
+    assert want.std() > 0.05, "the reference decodes should not be flat"
+    assert np.abs(got - want).max() <= 1e-4
+
+
+@pytest.mark.parametrize("name", ["fashion-mnist-mlp-z2/vae", "fashion-mnist-conv-z16/vae"])
+def test_browser_decoder_matches_pytorch_on_shipped_bundles(tmp_path, name):
+    if not (SHIPPED / name / "config.json").exists():
+        pytest.fail(f"the shipped bundle {name} is missing from checkpoints/")
+    b = load_bundle(SHIPPED / name)
+    z = b.codes[:: len(b.codes) // 8][:8].astype(np.float32)
+    with torch.no_grad():
+        want = decode_mean(b.model, torch.from_numpy(z))[:, 0].numpy()
+    got = js_decode(tmp_path, export_decoder(b), z)
+    assert np.abs(got - want).max() <= 1e-4
+    # painted grey levels: the same rounding as the server's PNGs, at most one level off where floats differ
+    rgba = run_node(tmp_path, {"p": got[0].ravel().tolist()},
+                    "console.log(JSON.stringify(Array.from(D.toRGBA(Float32Array.from(data.p)))))")
+    grey = np.array(rgba).reshape(28, 28, 4)[..., 0]
+    assert np.abs(grey.astype(int) - to_uint8(want[0]).astype(int)).max() <= 1
+
+
+@pytest.mark.parametrize("key, name", [("pair-z2/vae", "latent"), ("proj-z6/ae", "pca"), ("proj-z6/ae", "umap")])
+def test_browser_inverse_matches_python(tmp_path, bundles, key, name):
+    b = bundles[key]
+    x0, x1, y0, y1 = limits(b, name)
+    rng = np.random.default_rng(1)
+    # inside, near the edges, and far outside the limits (clamped)
+    pts = np.concatenate([rng.uniform([x0, y0], [x1, y1], size=(40, 2)),
+                          rng.uniform([x0 - 5, y0 - 5], [x1 + 5, y1 + 5], size=(20, 2)), [[1e6, -1e6]]])
+    got = run_node(tmp_path, {"inv": export_inverse(b, name), "pts": pts.tolist()},
+                   "const inv = D.loadInverse(data.inv);"
+                   "console.log(JSON.stringify(data.pts.map(([x, y]) => { const r = D.toLatent(inv, x, y);"
+                   " return [r.x, r.y, r.clamped, Array.from(r.z), r.reliable]; })));")
+    m = b.maps[name]
+    for (x, y), (gx, gy, gclamped, gz, greliable) in zip(pts, got):
+        cx, cy, clamped = clamp_point(b, name, float(x), float(y))
+        z, reliable = m.to_latent(np.array([[cx, cy]]))
+        assert (gx, gy, gclamped) == (cx, cy, clamped)
+        assert np.array_equal(np.array(gz, np.float32), z[0]), (x, y)
+        assert greliable == bool(reliable[0])
+    assert any(not r[4] for r in got) or name == "latent", "some points should be far from the data"
+
+
+def test_texts_match_the_server(tmp_path):
+    z = np.array([0.5, -1.25, 3.0, -0.001, 2.0], np.float32)
+    got = run_node(tmp_path, {"z": z.tolist()},
+                   "console.log(JSON.stringify([D.coordsText('latent', 0.1234, -2.5), D.coordsText('umap', -1, 1e-4),"
+                   " D.summaryText('pca', Float32Array.from(data.z)), D.summaryText('latent', [1, 2])]))")
+    from explorer.map_payload import latent_summary
+    assert got == ["z = (+0.123, -2.500)", "UMAP (-1.000, +0.000)", latent_summary(z), ""]
+
+
+def test_unknown_layers_are_refused():
+    with pytest.raises(UnsupportedDecoder, match="BatchNorm1d"):
+        decoder_layers(nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4)))
+    with pytest.raises(UnsupportedDecoder, match="ConvTranspose2d"):
+        decoder_layers(nn.Sequential(nn.Unflatten(1, (1, 2, 2)), nn.ConvTranspose2d(1, 1, 3, output_padding=1,
+                                                                                       stride=2)))
