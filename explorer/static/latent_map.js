@@ -37,8 +37,9 @@
     };
     const ctx = view.img.getContext('2d');
     const image = ctx.createImageData(28, 28);
-    // state, frame(), setCursor(); browserDecoding = false sends every decode to the server (tests, benchmarks)
-    const api = { state: st, element, browserDecoding: true };
+    // state, frame(), setCursor(); browserDecoding = false sends every decode to the server and
+    // holdPlotlyRelease = false hands a click's release to plotly at once (tests, benchmarks)
+    const api = { state: st, element, browserDecoding: true, holdPlotlyRelease: true };
     $('.lm').latentMap = api;  // a handle for tests and benchmarks (`#elem_id .lm`): state, frame(), setCursor()
 
     const decoder = Geom.latestWins(
@@ -349,7 +350,22 @@
       if (!Geom.insidePlot(px, py, f)) return;
       const [x, y] = Geom.pixelToData(px, py, f);
       api.setCursor(x, y, ev.timeStamp);
+      st.holdRelease = api.holdPlotlyRelease;
       onRelease({ bundle: st.payload.bundle, map: st.payload.map, x, y });
+    }
+
+    // Plotly handles a click's release by hit-testing every trace under the pointer, which can hold the main
+    // thread for tens of ms before the new decode is shown; so the mouseup of a click reaches plotly one frame
+    // later, after that frame (its double-click detection and drag clean-up work as before).
+    function holdRelease(ev) {
+      if (!st.holdRelease || ev.button > 0) return;
+      st.holdRelease = false;
+      ev.stopImmediatePropagation();
+      const init = { bubbles: true, cancelable: true, composed: true, clientX: ev.clientX, clientY: ev.clientY,
+        screenX: ev.screenX, screenY: ev.screenY, button: ev.button, buttons: ev.buttons, detail: ev.detail,
+        ctrlKey: ev.ctrlKey, shiftKey: ev.shiftKey, altKey: ev.altKey, metaKey: ev.metaKey };
+      const target = ev.target;
+      requestAnimationFrame(() => setTimeout(() => target.dispatchEvent(new MouseEvent('mouseup', init))));
     }
 
     api.setCursor = (x, y, t0 = performance.now()) => {
@@ -362,6 +378,7 @@
     // On the window: after a pan plotly's drag cover, not the graph, receives the release.
     window.addEventListener('pointerup', onUp, true);
     window.addEventListener('pointercancel', onUp, true);
+    window.addEventListener('mouseup', holdRelease, true);
     // While the cursor is dragged plotly must not pan or hover (its hover walks every point on every move).
     gd.addEventListener('touchstart', (ev) => { if (st.drag) ev.stopPropagation(); }, { capture: true });
     gd.addEventListener('mousemove', (ev) => { if (st.drag) ev.stopPropagation(); }, true);
