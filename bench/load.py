@@ -5,7 +5,8 @@
     python bench/load.py --append --note "idle machine"    # also add the result to BENCHMARKS.md
 
 Decodes go where the browser sends them, POST /gradio_api/component_server/ (lm_decode, which skips the queue),
-one session per client, one request in flight per client as the page does. Uploaders call /reconstruct through
+one session per client, one request in flight per client as the page does, each asking for the image: the
+heavier case of a page whose browser decoder has not loaded (once it has, the page asks only for neighbours). Uploaders call /reconstruct through
 gradio_client (the queue). An error is any answer that is not an image: "busy" counts. Memory is the app
 process's resident set (/proc/<pid>/status), sampled through the soak, which runs the same mix at a gentler pace.
 """
@@ -85,7 +86,7 @@ def decode_client(url: str, component: int, model: str, n: int | None, until: fl
             t0 = time.perf_counter()
             try:
                 r = httpx_post(http, body)
-                error = None if "image" in r else r.get("error", "no image")
+                error = None if "pixels" in r else r.get("error", "no image")
             except Exception as err:   # noqa: BLE001 - counted, the run goes on
                 error = f"{type(err).__name__}: {err}"
             tally.add((time.perf_counter() - t0) * 1000, error)
