@@ -1,12 +1,16 @@
 """What the browser needs to decode a map point by itself: the decoder's layers and the map's inverse.
 
 A drag then paints a new image in the same animation frame as the pointer move, without a round trip
-(explorer/static/latent_decoder.js runs it; tests/test_browser_model.py checks it against PyTorch). Weights
-travel once per bundle as one little-endian float32 blob in base64; a decoder with a layer the browser does not
-know raises UnsupportedDecoder and the map keeps decoding on the server.
+(explorer/static/latent_decoder.js runs it; tests/test_browser_model.py checks it against PyTorch). The weights
+are one little-endian float32 file per decoder, named by its content hash so a browser may cache it for good;
+a decoder with a layer the browser does not know raises UnsupportedDecoder and the map keeps decoding on the server.
 """
 import base64
+import hashlib
 import math
+import os
+import tempfile
+from pathlib import Path
 
 import numpy as np
 from torch import nn
@@ -35,19 +39,19 @@ def decoder_layers(decoder: nn.Module) -> tuple[list[dict], np.ndarray]:
         return offset - a.size
 
     for layer in decoder.children() if isinstance(decoder, nn.Sequential) else [decoder]:
-        if isinstance(layer, nn.Linear):
+        if isinstance(layer, nn.Linear) and layer.bias is not None:
             ops.append({"op": "linear", "in": layer.in_features, "out": layer.out_features,
                         "w": put(layer.weight.T), "b": put(layer.bias)})
         elif isinstance(layer, nn.ReLU):
             ops.append({"op": "relu"})
-        elif isinstance(layer, nn.Unflatten):
+        elif isinstance(layer, nn.Unflatten) and layer.dim == 1 and len(layer.unflattened_size) == 3:
             ops.append({"op": "reshape", "shape": list(layer.unflattened_size)})
         elif isinstance(layer, nn.ConvTranspose2d) and _plain_conv_transpose(layer):
             ops.append({"op": "conv_transpose", "in": layer.in_channels, "out": layer.out_channels,
                         "k": layer.kernel_size[0], "stride": layer.stride[0], "pad": layer.padding[0],
                         "w": put(layer.weight), "b": put(layer.bias)})
         else:
-            raise UnsupportedDecoder(f"the browser cannot run a {type(layer).__name__} layer")
+            raise UnsupportedDecoder(f"the browser cannot run this {type(layer).__name__} layer: {layer}")
     return ops, np.concatenate(chunks) if chunks else np.zeros(0, "<f4")
 
 
@@ -57,11 +61,19 @@ def _plain_conv_transpose(layer: nn.ConvTranspose2d) -> bool:
             and layer.dilation == (1, 1) and layer.output_padding == (0, 0))
 
 
-def export_decoder(bundle: Bundle) -> dict:
-    """{"ops": [...], "weights": base64 float32 blob, "latent_dim": D}: decode_mean's decoder for the browser."""
+def write_decoder(bundle: Bundle, folder: Path) -> tuple[dict, Path]:
+    """decode_mean's decoder for the browser: ({"ops": [...], "latent_dim": D}, the weights file in `folder`).
+    The file is written once (atomically: processes may share the folder) and named by its SHA-256."""
     ops, blob = decoder_layers(bundle.model.decoder)
-    return {"ops": ops, "weights": base64.b64encode(blob.tobytes()).decode("ascii"),
-            "latent_dim": int(bundle.codes.shape[1])}
+    data = blob.tobytes()
+    path = Path(folder) / f"decoder-{hashlib.sha256(data).hexdigest()[:20]}.f32"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    return {"ops": ops, "latent_dim": int(bundle.codes.shape[1])}, path
 
 
 def _b64(a) -> str:

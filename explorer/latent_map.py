@@ -9,6 +9,7 @@ import functools
 import hashlib
 import json
 import logging
+import tempfile
 import threading
 from pathlib import Path
 
@@ -17,13 +18,14 @@ import plotly
 import torch
 
 from explorer.bundle import Bundle
-from explorer.browser_model import UnsupportedDecoder, export_decoder, export_inverse
+from explorer.browser_model import UnsupportedDecoder, export_inverse, write_decoder
 from explorer.map_payload import PointError, decode_point, finite_number, map_names, map_payload, thumbnail
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Served straight from the installed package (plotly 7.1.0 ships plotly.js 4.1.1): no copy, no CDN.
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
-SCRIPTS = (PLOTLY_JS, STATIC / "latent_map_geom.js", STATIC / "latent_decoder.js", STATIC / "latent_map.js")
+SCRIPTS = (PLOTLY_JS, STATIC / "latent_map_geom.js", STATIC / "latent_map_figure.js", STATIC / "latent_decoder.js",
+           STATIC / "latent_map.js")
 # Two cores: more simultaneous decodes only queue inside torch, and a flood must not starve the app.
 DECODE_SLOTS = threading.BoundedSemaphore(2)
 DECODE_WAIT_S = 2.0
@@ -32,6 +34,8 @@ DECODE_WAIT_S = 2.0
 # so a flood cannot hold the pool and stall everyone else's events.
 DECODE_ADMITTED = threading.BoundedSemaphore(24)
 BUSY = "The server is busy decoding; try again in a moment."
+# Decoder weights for the browser, served as static files (streamed, cacheable: their names are content hashes).
+DECODER_DIR = Path(tempfile.gettempdir()) / "latent-explorer-decoders"
 log = logging.getLogger(__name__)
 
 HTML_TEMPLATE = """
@@ -121,7 +125,6 @@ def _answer(fn, request) -> dict:
 def server_functions(bundles: dict[str, Bundle]) -> list:
     """The server functions of a map over `bundles`; each takes ONE argument, a dict from the browser."""
     payload_cache: dict[tuple[str, str], dict] = {}   # read-only after the first build; same for every user
-    decoder_cache: dict[str, dict] = {}
 
     def lm_payload(request) -> dict:
         def build(req):
@@ -135,7 +138,9 @@ def server_functions(bundles: dict[str, Bundle]) -> list:
         def run(req):
             bundle, key, name = _selection(req, bundles)
             x, y = finite_number(req.get("x"), "x"), finite_number(req.get("y"), "y")
-            with_image = req.get("image", True) is not False   # False: the browser decoded it already
+            with_image = req.get("image", True)   # False: the browser decoded it already
+            if not isinstance(with_image, bool):
+                raise PointError("image must be true or false.")
             if not DECODE_ADMITTED.acquire(blocking=False):
                 raise PointError(BUSY)
             try:
@@ -166,22 +171,44 @@ def server_functions(bundles: dict[str, Bundle]) -> list:
         return _answer(run, request)
 
     def lm_model(request) -> dict:
-        """The map's inverse and, unless the request says decoder: false, the decoder's weights (once per bundle
-        and page: ~3 MB for the 2-D MLP, ~13 MB for the latent-16 conv), so the browser can decode by itself."""
+        """The map's inverse and where the decoder's weights are, so the browser can decode by itself;
+        "decoder" is None (and "note" says why) for a decoder the browser cannot run."""
         def build(req):
             bundle, key, name = _selection(req, bundles)
-            out = {"bundle": key, "map": name, "inverse": export_inverse(bundle, name)}
-            if req.get("decoder", True) is not False:
-                if key not in decoder_cache:
-                    try:
-                        decoder_cache[key] = export_decoder(bundle)
-                    except UnsupportedDecoder as err:
-                        decoder_cache[key] = {"unsupported": f"{err}; the server decodes this model"}
-                out["decoder"] = decoder_cache[key] if "ops" in decoder_cache[key] else None
-            return out
+            decoder = browser_decoder(bundle)
+            return {"bundle": key, "map": name, "inverse": browser_inverse(bundle, name),
+                    "decoder": None if "unsupported" in decoder else decoder, "note": decoder.get("unsupported")}
         return _answer(build, request)
 
     return [lm_payload, lm_decode, lm_thumb, lm_model]
+
+
+# What lm_model sends, per bundle (and map): read-only data shared by every user and both maps of a page.
+_BROWSER: dict[tuple, dict] = {}
+_BROWSER_LOCK = threading.Lock()
+
+
+def browser_decoder(bundle: Bundle) -> dict:
+    """{"ops", "latent_dim", "url" of the weights, "bytes"} or {"unsupported": why}; the weights file is
+    written and registered with gradio's static files on first use."""
+    with _BROWSER_LOCK:
+        if (id(bundle),) not in _BROWSER:
+            try:
+                info, path = write_decoder(bundle, DECODER_DIR)
+                gr.set_static_paths([path])   # exactly this file; gradio checks static paths per request
+                info.update(url=f"/gradio_api/file={path}", bytes=path.stat().st_size)
+            except UnsupportedDecoder as err:
+                log.info("decoding %s on the server: %s", bundle.path, err)
+                info = {"unsupported": f"{err}; the server decodes this model"}
+            _BROWSER[(id(bundle),)] = info
+        return _BROWSER[(id(bundle),)]
+
+
+def browser_inverse(bundle: Bundle, map_name: str) -> dict:
+    with _BROWSER_LOCK:
+        if (id(bundle), map_name) not in _BROWSER:
+            _BROWSER[(id(bundle), map_name)] = export_inverse(bundle, map_name)
+        return _BROWSER[(id(bundle), map_name)]
 
 
 def latent_map(bundles: dict[str, Bundle], value: str | None = None, **html_kwargs) -> gr.HTML:

@@ -194,6 +194,8 @@ def test_projected_map_flags_unreliable_points_and_screenshot(page, app):
     page.wait_for_function("() => document.querySelector('#map-vae .lm').latentMap.state.payload.map === 'umap'",
                            timeout=15000)
     sel = "#map-vae"
+    page.wait_for_function("(sel) => { const st = document.querySelector(sel + ' .lm').latentMap.state;"
+                           " return st.local && st.local.payload === st.payload; }", arg=sel, timeout=10000)
     s0 = wait_idle(page, sel)
     assert not s0["badge"] and not s0["dim"]   # the start point is the data median: reliable
     f = s0["f"]
@@ -205,7 +207,57 @@ def test_projected_map_flags_unreliable_points_and_screenshot(page, app):
                            timeout=10000)
     s1 = wait_idle(page, sel)
     assert s1["badge"] and s1["dim"], "a point far from the data must be flagged, not silently decoded"
+    assert s1["source"] == "browser"   # the UMAP inverse and the decoder, in the browser
     assert s1["coords"].startswith("UMAP (")
     assert same_decode(s1, server_image(app[1], "proj-z6/vae", "umap", *s1["cursor"]))
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+
+def test_a_late_server_decode_never_paints_over_a_newer_one(page, app):
+    sel = "#map-ae"
+    s0 = wait_idle(page, sel)
+    f = s0["f"]
+    at = lambda u, v: (s0["left"] + f["l"] + f["w"] * u, s0["top"] + f["t"] + f["h"] * v)   # noqa: E731
+    # the server's answers arrive 600 ms late; the first click goes to the server, the second is decoded here
+    page.evaluate("""(sel) => { const m = document.querySelector(sel + ' .lm').latentMap; const fn = m.server.lm_decode;
+      m.slowServer = fn; m.server.lm_decode = (req) => new Promise((ok) => setTimeout(() => ok(fn(req)), 600));
+      m.browserDecoding = false; m.holdPlotlyRelease = true; }""", sel)
+    page.mouse.click(*at(0.2, 0.3))
+    page.wait_for_timeout(50)
+    page.evaluate("(sel) => { document.querySelector(sel + ' .lm').latentMap.browserDecoding = true; }", sel)
+    page.wait_for_timeout(400)   # not a double click
+    page.mouse.click(*at(0.7, 0.6))
+    page.wait_for_timeout(1500)
+    s1 = wait_idle(page, sel)
+    page.evaluate("(sel) => { const m = document.querySelector(sel + ' .lm').latentMap;"
+                  " m.server.lm_decode = m.slowServer; }", sel)
+    assert s1["source"] == "browser" and np.allclose(s1["cursorPage"], at(0.7, 0.6), atol=1.0)
+    assert same_decode(s1, server_image(app[1], s1["bundle"], s1["map"], *s1["cursor"])), \
+        "the first click's late answer must not replace the second click's decode"
+
+
+# A click, then mouse moves in the same task: they arrive while the click's release is still held back from plotly.
+CLICK_THEN_MOVE_JS = """([x, y]) => {
+  const el = document.elementFromPoint(x, y);
+  const opt = (type, d = 0) => ({ bubbles: true, cancelable: true, composed: true, clientX: x + d, clientY: y + d / 2,
+    button: 0, buttons: type.endsWith('up') ? 0 : 1, pointerId: 1, pointerType: 'mouse', isPrimary: true });
+  el.dispatchEvent(new PointerEvent('pointerdown', opt('pointerdown')));
+  el.dispatchEvent(new MouseEvent('mousedown', opt('mousedown')));
+  el.dispatchEvent(new PointerEvent('pointerup', opt('pointerup')));
+  el.dispatchEvent(new MouseEvent('mouseup', opt('mouseup')));
+  for (let i = 1; i <= 6; i += 1) document.dispatchEvent(new MouseEvent('mousemove', opt('mousemove', 15 * i)));
+}"""
+
+
+def test_moving_right_after_a_click_does_not_pan(page, app):
+    sel = "#map-vae"
+    page.wait_for_timeout(400)   # clear of plotly's double-click window
+    s0 = wait_idle(page, sel)
+    target = page.evaluate(EMPTY_JS, [sel, 25])
+    page.evaluate(CLICK_THEN_MOVE_JS, target)
+    s1 = wait_idle(page, sel)
+    page.wait_for_timeout(300)
+    s2 = state(page, sel)
+    assert np.allclose(s1["cursorPage"], target, atol=1.0), "the click moved the cursor"
+    assert s2["xrange"] == s0["xrange"] and s2["yrange"] == s0["yrange"], "a click followed by a move is not a pan"

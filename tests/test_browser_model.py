@@ -1,5 +1,4 @@
 """In-browser decoding (explorer/static/latent_decoder.js, run by node) against PyTorch and the Python inverse."""
-import base64
 import json
 import os
 import shutil
@@ -11,10 +10,10 @@ import pytest
 import torch
 from torch import nn
 
-from explorer.browser_model import UnsupportedDecoder, decoder_layers, export_decoder, export_inverse
+from explorer.browser_model import UnsupportedDecoder, decoder_layers, export_inverse, write_decoder
 from explorer.bundle import load_bundle
 from explorer.images import to_uint8
-from explorer.map_payload import clamp_point, limits
+from explorer.map_payload import clamp_point, latent_summary, limits
 from explorer.models import ModelConfig, build_model, decode_mean
 from map_fixtures import make_checkpoints
 
@@ -38,9 +37,12 @@ def run_node(tmp_path: Path, data: dict, body: str):
     return json.loads(out.stdout)
 
 
-def js_decode(tmp_path: Path, exported: dict, z: np.ndarray) -> np.ndarray:
-    got = run_node(tmp_path, {"model": exported, "z": z.tolist()},
-                   "const m = D.loadDecoder(data.model);"
+def js_decode(tmp_path: Path, exported: dict, weights: Path, z: np.ndarray) -> np.ndarray:
+    """Decode each row of z with the JS decoder given its ops and weights file."""
+    got = run_node(tmp_path, {"model": exported, "weights": str(weights), "z": z.tolist()},
+                   "const buf = require('fs').readFileSync(data.weights);"
+                   "const w = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);"
+                   "const m = D.loadDecoder(data.model, w);"
                    "console.log(JSON.stringify(data.z.map((z) => Array.from(D.decode(m, z)))));")
     return np.array(got).reshape(len(z), 28, 28)
 
@@ -64,11 +66,11 @@ def random_model(arch: str, dim: int, hidden: list[int]) -> nn.Module:
 def test_browser_decoder_matches_pytorch(tmp_path, arch, dim, hidden):
     model = random_model(arch, dim, hidden)
     ops, blob = decoder_layers(model.decoder)
-    exported = {"ops": ops, "weights": base64.b64encode(blob.tobytes()).decode(), "latent_dim": dim}
+    (tmp_path / "w.f32").write_bytes(blob.tobytes())
     z = np.random.default_rng(0).normal(0, 2, size=(6, dim)).astype(np.float32)
     with torch.no_grad():
         want = decode_mean(model, torch.from_numpy(z))[:, 0].numpy()
-    got = js_decode(tmp_path, exported, z)
+    got = js_decode(tmp_path, {"ops": ops, "latent_dim": dim}, tmp_path / "w.f32", z)
     assert want.std() > 0.05, "the reference decodes should not be flat"
     assert np.abs(got - want).max() <= 1e-4
 
@@ -81,7 +83,8 @@ def test_browser_decoder_matches_pytorch_on_shipped_bundles(tmp_path, name):
     z = b.codes[:: len(b.codes) // 8][:8].astype(np.float32)
     with torch.no_grad():
         want = decode_mean(b.model, torch.from_numpy(z))[:, 0].numpy()
-    got = js_decode(tmp_path, export_decoder(b), z)
+    exported, weights = write_decoder(b, tmp_path / "decoders")
+    got = js_decode(tmp_path, exported, weights, z)
     assert np.abs(got - want).max() <= 1e-4
     # painted grey levels: the same rounding as the server's PNGs, at most one level off where floats differ
     rgba = run_node(tmp_path, {"p": got[0].ravel().tolist()},
@@ -97,7 +100,12 @@ def test_browser_inverse_matches_python(tmp_path, bundles, key, name):
     rng = np.random.default_rng(1)
     # inside, near the edges, and far outside the limits (clamped)
     pts = np.concatenate([rng.uniform([x0, y0], [x1, y1], size=(40, 2)),
-                          rng.uniform([x0 - 5, y0 - 5], [x1 + 5, y1 + 5], size=(20, 2)), [[1e6, -1e6]]])
+                          rng.uniform([x0 - 5, y0 - 5], [x1 + 5, y1 + 5], size=(20, 2)), [[1e6, -1e6]],
+                          b.maps[name].xy[:20]])   # data points: reliable
+    if name != "latent":   # the grid's corners and nodes, where the interpolation cell changes
+        e = b.maps[name].extent
+        nodes = np.stack(np.meshgrid(np.linspace(e[0], e[1], 64)[::9], np.linspace(e[2], e[3], 64)[::9]), -1)
+        pts = np.concatenate([pts, [[e[0], e[2]], [e[1], e[3]], [e[0], e[3]]], nodes.reshape(-1, 2)])
     got = run_node(tmp_path, {"inv": export_inverse(b, name), "pts": pts.tolist()},
                    "const inv = D.loadInverse(data.inv);"
                    "console.log(JSON.stringify(data.pts.map(([x, y]) => { const r = D.toLatent(inv, x, y);"
@@ -109,6 +117,7 @@ def test_browser_inverse_matches_python(tmp_path, bundles, key, name):
         assert (gx, gy, gclamped) == (cx, cy, clamped)
         assert np.array_equal(np.array(gz, np.float32), z[0]), (x, y)
         assert greliable == bool(reliable[0])
+    assert any(r[4] for r in got), "data points are reliable"
     assert any(not r[4] for r in got) or name == "latent", "some points should be far from the data"
 
 
@@ -117,13 +126,27 @@ def test_texts_match_the_server(tmp_path):
     got = run_node(tmp_path, {"z": z.tolist()},
                    "console.log(JSON.stringify([D.coordsText('latent', 0.1234, -2.5), D.coordsText('umap', -1, 1e-4),"
                    " D.summaryText('pca', Float32Array.from(data.z)), D.summaryText('latent', [1, 2])]))")
-    from explorer.map_payload import latent_summary
+    # (JS rounds exact decimal ties up where Python rounds them to even: a cosmetic difference, left alone)
     assert got == ["z = (+0.123, -2.500)", "UMAP (-1.000, +0.000)", latent_summary(z), ""]
+
+
+def test_weights_file_is_named_by_its_content_and_written_once(tmp_path, bundles):
+    b = bundles["pair-z2/vae"]
+    info, path = write_decoder(b, tmp_path)
+    assert path.name.startswith("decoder-") and path.stat().st_size == 4 * sum(p.numel() for p in b.model.decoder.parameters())
+    mtime = path.stat().st_mtime_ns
+    assert write_decoder(b, tmp_path)[1] == path and path.stat().st_mtime_ns == mtime
+    assert write_decoder(bundles["proj-z6/ae"], tmp_path)[1] != path
+    assert [p.name for p in tmp_path.iterdir()].count(path.name) == 1 and not list(tmp_path.glob("*.tmp"))
 
 
 def test_unknown_layers_are_refused():
     with pytest.raises(UnsupportedDecoder, match="BatchNorm1d"):
         decoder_layers(nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4)))
+    with pytest.raises(UnsupportedDecoder, match="Linear"):
+        decoder_layers(nn.Sequential(nn.Linear(2, 4, bias=False)))
+    with pytest.raises(UnsupportedDecoder, match="Unflatten"):
+        decoder_layers(nn.Sequential(nn.Linear(2, 4), nn.Unflatten(1, (2, 2))))
     with pytest.raises(UnsupportedDecoder, match="ConvTranspose2d"):
         decoder_layers(nn.Sequential(nn.Unflatten(1, (1, 2, 2)), nn.ConvTranspose2d(1, 1, 3, output_padding=1,
                                                                                        stride=2)))

@@ -14,7 +14,7 @@ import torch
 from PIL import Image
 
 from explorer.bundle import load_bundle
-from explorer.latent_map import map_value, server_functions
+from explorer.latent_map import DECODER_DIR, map_value, server_functions
 from explorer.map_payload import decode_point, limits, map_payload, nearest
 from explorer.models import decode_mean
 from map_fixtures import make_checkpoints, write_test_bundle
@@ -227,3 +227,42 @@ def test_payload_function_reads_map_value(fns):
     out = fns["lm_payload"](json.loads(map_value("proj-z6/ae", "umap")))
     assert out["bundle"] == "proj-z6/ae" and out["map"] == "umap" and out["kind"] == "ae"
     assert set(fns["lm_payload"]({"bundle": "proj-z6/ae", "map": "latent"})) == {"error"}
+
+
+@pytest.mark.parametrize("request_", [good(image="no"), good(image=0), good(image=None)])
+def test_decode_image_flag_must_be_a_boolean(fns, request_):
+    assert fns["lm_decode"](request_) == {"error": "image must be true or false."}
+
+
+def test_decode_without_the_image_still_sends_the_neighbours(fns):
+    out = fns["lm_decode"](good(image=False))
+    assert "pixels" not in out and len(out["neighbours"]) == 5 and out["summary"].startswith("‖z‖ = ")
+
+
+def test_model_function_points_at_the_decoder_weights(fns, bundles):
+    out = fns["lm_model"]({"bundle": "proj-z6/vae", "map": "umap"})
+    assert out["bundle"] == "proj-z6/vae" and out["map"] == "umap" and out["note"] is None
+    assert out["inverse"]["map"] == "umap" and out["inverse"]["latent_dim"] == 6
+    decoder = out["decoder"]
+    path = Path(decoder["url"].removeprefix("/gradio_api/file="))
+    assert path.parent == DECODER_DIR and path.stat().st_size == decoder["bytes"]
+    params = bundles["proj-z6/vae"].model.decoder.parameters()
+    assert decoder["bytes"] == 4 * sum(p.numel() for p in params)
+    assert fns["lm_model"]({"bundle": "proj-z6/vae", "map": "pca"})["decoder"] == decoder   # written once
+
+
+@pytest.mark.parametrize("request_", [{"bundle": "../../etc/passwd", "map": "pca"}, {"bundle": "proj-z6/vae", "map": "x"},
+                                      [1], "proj-z6/vae", None])
+def test_model_function_rejects_bad_input(fns, request_):
+    out = fns["lm_model"](request_)
+    assert set(out) == {"error"} and out["error"].endswith(".")
+
+
+def test_a_decoder_the_browser_cannot_run_stays_on_the_server(tmp_path):
+    key = "odd/vae"
+    b = load_bundle(write_test_bundle(tmp_path / key, "vae", 2))
+    b.model.decoder[0] = torch.nn.Linear(2, 16, bias=False)   # a layer latent_decoder.js does not implement
+    fns = {fn.__name__: fn for fn in server_functions({key: b})}
+    out = fns["lm_model"]({"bundle": key, "map": "latent"})
+    assert out["decoder"] is None and "the server decodes this model" in out["note"]
+    assert "pixels" in fns["lm_decode"]({"bundle": key, "map": "latent", "x": 0.0, "y": 0.0})

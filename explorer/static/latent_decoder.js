@@ -1,6 +1,7 @@
 // Decoding in the browser: a map point -> full latent -> decoded image, without a round trip to the server.
 // It mirrors explorer/projection.py (LatentMap.to_latent), explorer/map_payload.py (clamp_point) and the
-// decoder exported by explorer/browser_model.py; tests/test_browser_model.py runs it in node against PyTorch.
+// decoder exported by explorer/browser_model.py (its layers, and its weights as one float32 file);
+// tests/test_browser_model.py runs it in node against PyTorch.
 // No DOM, so node loads it as a module; the browser gets window.LatentDecoder.
 (function (root) {
   'use strict';
@@ -16,8 +17,7 @@
 
   // Convolutions run channel-last, (h, w, c), so their innermost loop walks contiguous output channels;
   // transposed-convolution weights are rearranged once here from PyTorch's (in, out, k, k) to (in, k, k, out).
-  function loadDecoder(exp) {
-    const w = floats(exp.weights);
+  function loadDecoder(exp, w) {   // exp: {ops, latent_dim}; w: Float32Array of the weights file
     const ops = exp.ops.map((op) => {
       if (op.op !== 'conv_transpose') return op;
       const { k, out } = op;
@@ -106,13 +106,22 @@
     return out;
   }
 
-  // Grey levels as explorer/images.py to_uint8 rounds them, into RGBA for a canvas.
-  function toRGBA(pixels, rgba = new Uint8ClampedArray(pixels.length * 4)) {
-    for (let i = 0; i < pixels.length; i += 1) {
-      const g = Math.floor(Math.min(Math.max(pixels[i], 0), 1) * 255 + 0.5);
+  function greyToRGBA(grey, rgba) {
+    for (let i = 0; i < grey.length; i += 1) {
+      const g = grey[i];
       rgba[4 * i] = g; rgba[4 * i + 1] = g; rgba[4 * i + 2] = g; rgba[4 * i + 3] = 255;
     }
     return rgba;
+  }
+
+  // Floats in [0, 1] rounded to grey levels as explorer/images.py to_uint8 does, into RGBA for a canvas.
+  function toRGBA(pixels, rgba = new Uint8ClampedArray(pixels.length * 4)) {
+    return greyToRGBA(pixels.map((v) => Math.floor(Math.min(Math.max(v, 0), 1) * 255 + 0.5)), rgba);
+  }
+
+  // The server's decodes (map_payload.pixels_b64: base64 grey levels) into RGBA.
+  function base64ToRGBA(b64, rgba) {
+    return greyToRGBA(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)), rgba);
   }
 
   // --- the map's inverse ------------------------------------------------------------------------------------
@@ -186,7 +195,7 @@
     return `‖z‖ = ${Math.sqrt(norm).toFixed(2)} · z[0:${Math.min(4, z.length)}] = ${head}${z.length > 4 ? ' …' : ''}`;
   }
 
-  const api = { floats, loadDecoder, decode, toRGBA, loadInverse, bilinear, toLatent, coordsText, summaryText };
+  const api = { floats, loadDecoder, decode, toRGBA, base64ToRGBA, loadInverse, bilinear, toLatent, coordsText, summaryText };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.LatentDecoder = api;
 })(typeof self !== 'undefined' ? self : this);

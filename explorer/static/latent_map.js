@@ -9,10 +9,8 @@
   'use strict';
   const GRAB_PX = 16;       // a press this close to the cursor drags it; farther away it pans or clicks
   const MAX_FRAMES = 5000;  // paint log kept for tests and benchmarks
-  // Above this many points the data go to WebGL: thousands of SVG markers make every repaint of the page
-  // (a new decode beside the map) re-layerize each marker, ~50 ms a frame on a CPU-only machine.
-  const GL_POINTS = 2000;
-  const DECODERS = new Map();  // bundle -> decoder loaded in this page, shared by its maps and map switches
+  // weights URL -> Promise of a decoder (null if it failed to load): once per page, for its maps and map switches
+  const DECODERS = new Map();
 
   function webgl() {
     try {
@@ -25,6 +23,7 @@
   function mount(element, props, server, watch, onRelease) {
     const Geom = window.LatentMapGeom;
     const Dec = window.LatentDecoder;
+    const Fig = window.LatentMapFigure;
     const $ = (sel) => element.querySelector(sel);
     const gd = $('.lm-plot');
     const view = {
@@ -87,88 +86,28 @@
       });
     }
 
-    // An input image's place on the map (explorer/reconstruction.py map_overlay): its code as a cross and, for a
-    // VAE, the 1σ / 2σ outlines of q(z|x). They are the last traces; the cursor jumps to the code and decodes it.
-    function overlayTraces(ov) {
-      const grow = ov.exaggerate > 1 ? ` (×${ov.exaggerate})` : '';
-      const out = (ov.ellipses || []).map((e) => ({
-        type: 'scatter', mode: 'lines', x: e.xy.map((q) => q[0]), y: e.xy.map((q) => q[1]), hoverinfo: 'skip',
-        name: `q(z|x) ${e.sigma}σ${grow}`, line: { color: '#111', width: e.sigma === 1 ? 2.5 : 1.5,
-          dash: e.sigma === 1 ? 'solid' : 'dash' } }));
-      out.push({ type: 'scatter', mode: 'markers', x: [ov.point[0]], y: [ov.point[1]], hoverinfo: 'skip',
-        name: ov.ellipses && ov.ellipses.length ? 'your image: μ' : 'your image: z',
-        marker: { symbol: 'x', size: 15, color: '#111', line: { color: '#fff', width: 1.5 } } });
-      return out;
-    }
-
     function showOverlay(ov) {
       const n = gd.data ? gd.data.length : 0;
       const old = Array.from({ length: st.overlayCount || 0 }, (_, i) => n - 1 - i);
       st.overlayCount = 0;
       const cleared = old.length ? Plotly.deleteTraces(gd, old) : Promise.resolve();
       if (!ov || !Array.isArray(ov.point)) return cleared;
-      const add = overlayTraces(ov);
+      const add = Fig.overlayTraces(ov);
       return cleared.then(() => Plotly.addTraces(gd, add)).then(() => {
         st.overlayCount = add.length;
         api.setCursor(ov.point[0], ov.point[1]);
       });
     }
 
-    function traces(p) {
-      const out = [];
-      if (p.unreliable) {
-        const u = p.unreliable;
-        out.push({ type: 'heatmap', x: u.x, y: u.y, z: u.z, hoverinfo: 'skip', showscale: false,
-          colorscale: [[0, '#d9d9d9'], [1, '#d9d9d9']], zmin: 0, zmax: 1, showlegend: false });
-        out.push({ type: 'scatter', mode: 'markers', x: [null], y: [null], hoverinfo: 'skip',
-          name: 'no data near: unreliable', marker: { symbol: 'square', size: 11, color: '#d9d9d9' } });
-      }
-      st.traceIdx = out.map(() => null);
-      const size = p.n > 3000 ? 3 : 6;
-      const type = p.n > GL_POINTS && webgl() ? 'scattergl' : 'scatter';
-      for (const t of p.traces) {
-        out.push({ type, mode: 'markers', name: t.name, x: t.x, y: t.y, hoverinfo: 'none',
-          marker: { color: t.color, size, opacity: 0.75 } });
-        st.traceIdx.push(t.idx);
-      }
-      return out;
-    }
-
-    function shapes(p) {
-      const out = p.circles.map((r) => ({ type: 'circle', xref: 'x', yref: 'y', x0: -r, y0: -r, x1: r, y1: r,
-        layer: 'below', line: { color: '#888', width: 1, dash: 'dot' },
-        label: { text: r + 'σ', textposition: 'top right', font: { size: 10, color: '#777' } } }));
-      if (p.unreliable) {
-        const [x0, x1, y0, y1] = p.unreliable.extent;
-        out.push({ type: 'rect', xref: 'x', yref: 'y', x0, x1, y0, y1, layer: 'below',
-          line: { color: '#bbb', width: 1, dash: 'dash' } });
-      }
-      return out;
-    }
-
     function draw(p, overlay) {
       st.payload = p;
+      st.local = null;
       st.overlayCount = 0;
       st.cursor = p.start.slice();
       view.title.textContent = p.title;
-      const r = p.range;
-      const layout = {
-        margin: { l: 46, r: 8, t: 8, b: 40 }, dragmode: 'pan', hovermode: 'closest', uirevision: p.bundle + p.map,
-        xaxis: { range: [r[0], r[1]], zeroline: false, title: { text: p.map === 'latent' ? 'z₁' : p.map + ' 1' } },
-        yaxis: { range: [r[2], r[3]], zeroline: false, scaleanchor: 'x', scaleratio: 1,
-          title: { text: p.map === 'latent' ? 'z₂' : p.map + ' 2' } },
-        legend: { orientation: 'h', x: 0, y: -0.2, yanchor: 'top', font: { size: 11 }, itemsizing: 'constant' },
-        shapes: shapes(p), plot_bgcolor: p.unreliable ? '#d9d9d9' : '#fff', paper_bgcolor: '#fff',
-        font: { size: 12 },
-      };
-      if (p.unreliable) {  // outside the grid everything is unreliable: grey background, white where data is near
-        const [x0, x1, y0, y1] = p.unreliable.extent;
-        layout.shapes.unshift({ type: 'rect', xref: 'x', yref: 'y', x0, x1, y0, y1, layer: 'below',
-          fillcolor: '#fff', line: { width: 0 } });
-      }
-      const config = { responsive: true, scrollZoom: true, displaylogo: false, doubleClick: 'reset',
-        modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'] };
-      Plotly.newPlot(gd, traces(p), layout, config).then(() => {
+      const { data, traceIdx } = Fig.traces(p, webgl());
+      st.traceIdx = traceIdx;
+      Plotly.newPlot(gd, data, Fig.layout(p), Fig.CONFIG).then(() => {
         if (!gd.__lmEvents) {  // plotly keeps its listeners across newPlot, so bind them once
           gd.on('plotly_hover', onHover);
           gd.on('plotly_unhover', () => { view.tip.hidden = true; });
@@ -205,18 +144,21 @@
         y0: get('yaxis', 0, f.y0), y1: get('yaxis', 1, f.y1) });
     }
 
-    // Fetch the decoder (once per bundle) and the map's inverse; until they arrive the server decodes.
+    // Fetch the map's inverse and the decoder's weights (once per page); until they arrive the server decodes.
     function loadBrowserDecoder(p) {
-      st.local = null;
-      const have = DECODERS.get(p.bundle);
-      server.lm_model({ bundle: p.bundle, map: p.map, decoder: !have }).then((res) => {
-        if (!res || res.error || st.payload !== p) return;
-        let decoder = have;
-        if (!decoder && res.decoder) {
-          decoder = Dec.loadDecoder(res.decoder);
-          DECODERS.set(p.bundle, decoder);
+      server.lm_model({ bundle: p.bundle, map: p.map }).then((res) => {
+        if (!res || res.error || !res.decoder) return;   // res.note says why the server keeps decoding
+        const { url } = res.decoder;
+        if (!DECODERS.has(url)) {
+          DECODERS.set(url, fetch(url)
+            .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(r.statusText))))
+            .then((buf) => Dec.loadDecoder(res.decoder, new Float32Array(buf)))
+            .catch(() => { DECODERS.delete(url); return null; }));
         }
-        if (decoder) st.local = { decoder, inverse: Dec.loadInverse(res.inverse) };
+        const inverse = Dec.loadInverse(res.inverse);
+        DECODERS.get(url).then((decoder) => {
+          if (decoder && st.payload === p) st.local = { decoder, inverse, payload: p };
+        });
       });
     }
 
@@ -224,11 +166,17 @@
       if (!st.payload) return;
       st.moves += 1;
       const job = { seq: ++st.seq, bundle: st.payload.bundle, map: st.payload.map, x, y, t0 };
-      if (st.local && api.browserDecoding) {
-        job.local = true;
-        const r = Dec.toLatent(st.local.inverse, x, y);
-        Dec.toRGBA(Dec.decode(st.local.decoder, r.z), image.data);
-        showDecode(job, { ...r, coords: Dec.coordsText(job.map, r.x, r.y), summary: Dec.summaryText(job.map, r.z) }, 'browser');
+      if (st.local && st.local.payload === st.payload && api.browserDecoding) {
+        try {
+          const r = Dec.toLatent(st.local.inverse, x, y);
+          Dec.toRGBA(Dec.decode(st.local.decoder, r.z), image.data);
+          showDecode(job, { ...r, coords: Dec.coordsText(job.map, r.x, r.y), summary: Dec.summaryText(job.map, r.z) },
+            'browser');
+          job.local = true;
+        } catch (err) {
+          console.error('latent map: decoding in the browser failed; the server decodes from now on', err);
+          st.local = null;
+        }
       }
       decoder.push(job);   // the server sends the nearest test images, and the image when the browser has none
     }
@@ -243,8 +191,9 @@
       st.rtt.push(performance.now() - job.tSend);
       if (st.rtt.length > MAX_FRAMES) st.rtt.shift();
       showError('');
-      if (!job.local) {
-        greyToRGBA(res.pixels, image.data);
+      // Never paint over a newer decode: the browser may have painted later moves while this one travelled.
+      if (!job.local && (!st.last || job.seq > st.last.seq)) {
+        Dec.base64ToRGBA(res.pixels, image.data);
         showDecode(job, res, 'server');
       }
       const cells = view.nn.querySelectorAll('figure');
@@ -254,16 +203,6 @@
         cells[i].querySelector('figcaption').textContent = n.label;
         cells[i].title = `test image #${n.index}`;
       });
-    }
-
-    // base64 grey levels (map_payload.pixels_b64) into the RGBA buffer
-    function greyToRGBA(b64, rgba) {
-      const grey = atob(b64);
-      for (let i = 0; i < grey.length; i += 1) {
-        const g = grey.charCodeAt(i);
-        rgba[4 * i] = g; rgba[4 * i + 1] = g; rgba[4 * i + 2] = g; rgba[4 * i + 3] = 255;
-      }
-      return rgba;
     }
 
     // Paint the decode in image.data (the canvas is drawn now, the browser shows it in the coming frame), with
@@ -308,6 +247,7 @@
     }
 
     function onDown(ev) {
+      st.holdRelease = false;
       if (!api.ready || ev.button > 0) return;
       const [px, py] = localXY(ev);
       const f = frame();
@@ -350,22 +290,27 @@
       if (!Geom.insidePlot(px, py, f)) return;
       const [x, y] = Geom.pixelToData(px, py, f);
       api.setCursor(x, y, ev.timeStamp);
-      st.holdRelease = api.holdPlotlyRelease;
+      st.holdRelease = api.holdPlotlyRelease && ev.pointerType === 'mouse';   // a tap has no mouseup to hold
       onRelease({ bundle: st.payload.bundle, map: st.payload.map, x, y });
     }
 
     // Plotly handles a click's release by hit-testing every trace under the pointer, which can hold the main
     // thread for tens of ms before the new decode is shown; so the mouseup of a click reaches plotly one frame
-    // later, after that frame (its double-click detection and drag clean-up work as before).
+    // later, after that frame (its double-click detection and drag clean-up work as before). Mouse moves wait
+    // too, or plotly, still holding the press, would start a pan.
     function holdRelease(ev) {
       if (!st.holdRelease || ev.button > 0) return;
       st.holdRelease = false;
+      st.releasing = true;
       ev.stopImmediatePropagation();
       const init = { bubbles: true, cancelable: true, composed: true, clientX: ev.clientX, clientY: ev.clientY,
         screenX: ev.screenX, screenY: ev.screenY, button: ev.button, buttons: ev.buttons, detail: ev.detail,
         ctrlKey: ev.ctrlKey, shiftKey: ev.shiftKey, altKey: ev.altKey, metaKey: ev.metaKey };
       const target = ev.target;
-      requestAnimationFrame(() => setTimeout(() => target.dispatchEvent(new MouseEvent('mouseup', init))));
+      requestAnimationFrame(() => setTimeout(() => {
+        st.releasing = false;
+        target.dispatchEvent(new MouseEvent('mouseup', init));
+      }));
     }
 
     api.setCursor = (x, y, t0 = performance.now()) => {
@@ -379,6 +324,7 @@
     window.addEventListener('pointerup', onUp, true);
     window.addEventListener('pointercancel', onUp, true);
     window.addEventListener('mouseup', holdRelease, true);
+    window.addEventListener('mousemove', (ev) => { if (st.releasing) ev.stopImmediatePropagation(); }, true);
     // While the cursor is dragged plotly must not pan or hover (its hover walks every point on every move).
     gd.addEventListener('touchstart', (ev) => { if (st.drag) ev.stopPropagation(); }, { capture: true });
     gd.addEventListener('mousemove', (ev) => { if (st.drag) ev.stopPropagation(); }, true);
