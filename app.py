@@ -15,6 +15,7 @@ from explorer.latent_map import latent_map, map_value
 from explorer.map_payload import map_names
 from explorer.preprocess import MAX_PIXELS
 from explorer.registry import load_registry
+from explorer.ui_common import friendly
 
 HERE = Path(__file__).resolve().parent
 CHECKPOINTS = Path(os.environ.get("LATENT_EXPLORER_CHECKPOINTS", HERE / "checkpoints"))
@@ -133,11 +134,11 @@ with gr.Blocks(title="Latent Explorer", fill_width=True) as demo:
             ui_compare.build(REGISTRY, pair_box, CLASSIFIER_BY_DATASET)
     api.build(REGISTRY)
 
-    pair_box.change(show_pair, [pair_box, map_box], [vae_map, ae_map, map_box]) \
-        .then(recon["rerender"], recon["render_inputs"], recon["outputs"])
-    pair_box.change(describe, pair_box, about)
-    map_box.input(show_map, [pair_box, map_box], [vae_map, ae_map]) \
-        .then(recon["rerender"], recon["render_inputs"], recon["outputs"])
+    pair_box.change(friendly(show_pair), [pair_box, map_box], [vae_map, ae_map, map_box]) \
+        .then(friendly(recon["rerender"]), recon["render_inputs"], recon["outputs"])
+    pair_box.change(friendly(describe), pair_box, about)
+    map_box.input(friendly(show_map), [pair_box, map_box], [vae_map, ae_map]) \
+        .then(friendly(recon["rerender"]), recon["render_inputs"], recon["outputs"])
 
 if __name__ == "__main__":
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),

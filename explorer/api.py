@@ -14,7 +14,7 @@ import gradio as gr
 from explorer.generate import decode_path, prior_samples
 from explorer.registry import Registry
 from explorer.reconstruction import reconstruct
-from explorer.ui_common import content_box, show, show_grid
+from explorer.ui_common import content_box, friendly, show, show_grid
 from explorer.ui_generate import interpolation
 from explorer.ui_reconstruct import read_upload
 
@@ -115,9 +115,9 @@ def build(registry: Registry) -> None:
         n, temperature, seed, steps = gr.Number(), gr.Number(), gr.Number(), gr.Number()
         out_img, out_json, out_file = gr.Image(type="pil"), gr.JSON(), gr.File()
         buttons = [gr.Button() for _ in range(5)]
-    buttons[0].click(encode_, [img_a, model], out_json, api_name="encode")
-    buttons[1].click(decode_, [z, model], out_img, api_name="decode")
-    buttons[2].click(reconstruct_, [img_a, model], [out_img, out_json], api_name="reconstruct")
-    buttons[3].click(sample_, [model, n, temperature, seed], out_img, api_name="sample")
-    buttons[4].click(interpolate_, [img_a, img_b, model, steps, mode], [out_img, out_file],
+    buttons[0].click(friendly(encode_), [img_a, model], out_json, api_name="encode")
+    buttons[1].click(friendly(decode_), [z, model], out_img, api_name="decode")
+    buttons[2].click(friendly(reconstruct_), [img_a, model], [out_img, out_json], api_name="reconstruct")
+    buttons[3].click(friendly(sample_), [model, n, temperature, seed], out_img, api_name="sample")
+    buttons[4].click(friendly(interpolate_), [img_a, img_b, model, steps, mode], [out_img, out_file],
                      api_name="interpolate")

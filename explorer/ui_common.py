@@ -1,4 +1,7 @@
-"""Small pieces the app's views share: image conversion for display, and the model-pair lookup."""
+"""Small pieces the app's views share: image conversion for display, the model-pair lookup, error sentences."""
+import functools
+import logging
+
 import numpy as np
 from PIL import Image
 
@@ -11,6 +14,27 @@ BIG = 10        # 28 px -> 280 px: one decode, large on a projector
 SMALL = 4       # grids of many images
 
 PIXELATED = "pixelated"   # CSS class: nearest-neighbour scaling in the browser too, never blurred
+FAILED = "Something went wrong on the server (the details are in its log); please try again."
+log = logging.getLogger(__name__)
+
+
+def friendly(fn):
+    """An event handler whose unexpected exceptions reach the user as one sentence (and the log in full).
+
+    app.py launches with show_error=True so that gradio's own refusals (a server path sent as an image, a file
+    over the size limit) are shown as the sentences they are; every handler goes through this, so no other
+    exception's text reaches the page. gr.Error passes through unchanged.
+    """
+    @functools.wraps(fn)
+    def handler(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except Exception:
+            log.exception("event handler %s failed", getattr(fn, "__name__", fn))
+            raise gr.Error(FAILED) from None
+    return handler
 
 
 def show(image, scale: int = BIG) -> Image.Image:

@@ -8,7 +8,7 @@ import gradio as gr
 from explorer.generate import decode_path
 from explorer.pair_metrics import prior_figures, real_data_score, table_rows
 from explorer.registry import Registry
-from explorer.ui_common import PIXELATED, pair_or_error, show_grid
+from explorer.ui_common import PIXELATED, friendly, pair_or_error, show_grid
 
 N_SHOWN = 36
 EXPLAIN = """**VAE or plain autoencoder?** Both squeeze images through the same narrow code with the same layers;
@@ -66,5 +66,5 @@ def build(registry: Registry, pair_box, classifiers: dict) -> None:
         vae_img = gr.Image(label="VAE: decodes of z ~ N(0, I)", elem_classes=[PIXELATED], height=420)
         ae_img = gr.Image(label="AE: the same z", elem_classes=[PIXELATED], height=420)
     table = gr.Dataframe(headers=["", "VAE", "AE"], label="Test-set metrics", interactive=False, wrap=True)
-    go.click(lambda p, s: compare(p, s, registry, cache), [pair_box, seed],
+    go.click(friendly(lambda p, s: compare(p, s, registry, cache)), [pair_box, seed],
              [vae_img, ae_img, table, explain])

@@ -10,7 +10,7 @@ import gradio as gr
 from explorer.animate import filmstrip_png, gif_bytes
 from explorer.generate import decode_path, interpolate, kl_order, manifold_grid, prior_samples, traversals
 from explorer.registry import Registry
-from explorer.ui_common import PIXELATED, content_box, pair_or_error, show_grid
+from explorer.ui_common import PIXELATED, content_box, friendly, pair_or_error, show_grid
 from explorer.ui_reconstruct import checked_sketchpad, read_sketch, read_upload
 
 N_TRAVERSED = 8
@@ -143,8 +143,10 @@ def build(registry: Registry, pair_box, x_state) -> None:
         png_file = gr.File(label="Download PNG")
         gif_file = gr.File(label="Download animated GIF")
 
-    sample_btn.click(lambda p, k, t, s: sample_grid(p, k, t, s, registry), [pair_box, n, temperature, seed], samples)
-    grid_btn.click(lambda p, k, s: manifold(p, k, s, registry), [pair_box, size, spacing], [grid_img, grid_caption])
+    sample_btn.click(friendly(lambda p, k, t, s: sample_grid(p, k, t, s, registry)), [pair_box, n, temperature, seed],
+                     samples)
+    grid_btn.click(friendly(lambda p, k, s: manifold(p, k, s, registry)), [pair_box, size, spacing],
+                   [grid_img, grid_caption])
 
     def on_interp(a_file, a_sk, b_file, b_sk, x, pair, w, k, m):
         start = x if x is not None else test_image(registry, pair, 0)
@@ -153,5 +155,5 @@ def build(registry: Registry, pair_box, x_state) -> None:
         xa, xb = endpoint(a_file, a_sk, start, box), endpoint(b_file, b_sk, test_image(registry, pair, 7), box)
         return interpolation(xa, xb, pair, w, k, m, registry)
 
-    interp_btn.click(on_interp, [a_up, a_draw, b_up, b_draw, x_state, pair_box, which, steps, mode],
+    interp_btn.click(friendly(on_interp), [a_up, a_draw, b_up, b_draw, x_state, pair_box, which, steps, mode],
                      [film, png_file, gif_file])

@@ -10,7 +10,7 @@ from explorer.latent_map import default_map, map_value
 from explorer.preprocess import ImageInputError, open_image, preprocess
 from explorer.reconstruction import map_overlay, posterior_extent, reconstruct
 from explorer.registry import Registry
-from explorer.ui_common import PIXELATED, content_box, pair_or_error, show, show_grid
+from explorer.ui_common import PIXELATED, content_box, friendly, pair_or_error, show, show_grid
 
 SEED = 0
 EXPLAIN = """**What you see.** Your image is cleaned up the way MNIST's digits were (grey, light ink on black,
@@ -173,10 +173,11 @@ def build(registry: Registry, pair_box, map_box, vae_map, ae_map) -> dict:
         return example_image(registry, pair, evt.index)
 
     render_inputs = [x_state, pair_box, map_box, exaggerate]
-    upload.upload(on_upload, [upload, pair_box], [x_state, steps]).success(do_render, render_inputs, outputs)
-    sketch.change(on_sketch, [sketch, pair_box], [x_state, steps], trigger_mode="always_last", show_progress="hidden") \
-        .success(do_render, render_inputs, outputs, show_progress="hidden")
-    gallery.select(on_example, pair_box, [x_state, steps]).success(do_render, render_inputs, outputs)
-    exaggerate.input(do_render, render_inputs, outputs)
-    pair_box.change(lambda pair: examples(registry, pair), pair_box, gallery)
+    render = friendly(do_render)
+    upload.upload(friendly(on_upload), [upload, pair_box], [x_state, steps]).success(render, render_inputs, outputs)
+    sketch.change(friendly(on_sketch), [sketch, pair_box], [x_state, steps], trigger_mode="always_last",
+                  show_progress="hidden").success(render, render_inputs, outputs, show_progress="hidden")
+    gallery.select(friendly(on_example), pair_box, [x_state, steps]).success(render, render_inputs, outputs)
+    exaggerate.input(render, render_inputs, outputs)
+    pair_box.change(friendly(lambda pair: examples(registry, pair)), pair_box, gallery)
     return {"x_state": x_state, "rerender": rerender, "render_inputs": render_inputs, "outputs": outputs}

@@ -99,3 +99,21 @@ def test_api_encode_an_uploaded_png(registry, tmp_path):
     (tmp_path / "bad.png").write_bytes(b"<html>not an image</html>")
     with pytest.raises(gr.Error, match="not a PNG"):
         api.encode(registry, (tmp_path / "bad.png").read_bytes(), "tiny/vae")
+
+
+def test_unexpected_handler_errors_reach_the_user_as_one_sentence(caplog):
+    import inspect
+
+    from explorer.ui_common import FAILED, friendly
+
+    def handler(image, evt: gr.SelectData, pair: str = "x"):
+        raise ValueError("internal detail /srv/app/secret.py")
+
+    wrapped = friendly(handler)
+    assert inspect.signature(wrapped) == inspect.signature(handler)   # gradio reads it for special arguments
+    with pytest.raises(gr.Error) as err:
+        wrapped(1, None)
+    assert err.value.message == FAILED and "secret" not in str(err.value)
+    assert "internal detail" in caplog.text   # the details go to the log
+    with pytest.raises(gr.Error, match="Choose a model pair"):
+        friendly(lambda: (_ for _ in ()).throw(gr.Error("Choose a model pair.")))()
