@@ -9,6 +9,9 @@
   'use strict';
   const GRAB_PX = 16;       // a press this close to the cursor drags it; farther away it pans or clicks
   const MAX_FRAMES = 5000;  // paint log kept for tests and benchmarks
+  // While the browser decodes, the nearest test images are asked for at most this often (and for the last
+  // position always): a request per move would cost the page's main thread more than the decode itself.
+  const NEIGHBOURS_MS = 100;
   // weights URL -> Promise of a decoder (null if it failed to load): once per page, for its maps and map switches
   const DECODERS = new Map();
 
@@ -33,6 +36,7 @@
     const st = {
       payload: null, cursor: [0, 0], traceIdx: [], drag: null, down: null, seq: 0,
       last: null, thumbs: new Map(), moves: 0, frames: [], rtt: [], errors: 0, local: null,
+      nnJob: null, nnTimer: null, nnAt: -Infinity, nnShown: '',
     };
     const ctx = view.img.getContext('2d');
     const image = ctx.createImageData(28, 28);
@@ -61,7 +65,7 @@
         y0: fl.yaxis.range[0], y1: fl.yaxis.range[1] };
     }
     api.frame = frame;
-    api.busy = () => decoder.busy();
+    api.busy = () => decoder.busy() || st.nnTimer !== null;
     api.server = server;
 
     function localXY(ev) {
@@ -178,7 +182,19 @@
           st.local = null;
         }
       }
-      decoder.push(job);   // the server sends the nearest test images, and the image when the browser has none
+      if (job.local) neighboursSoon(job);
+      else decoder.push(job);   // the server sends the image and the nearest test images
+    }
+
+    // Ask for the nearest test images of the latest position, at most every NEIGHBOURS_MS.
+    function neighboursSoon(job) {
+      st.nnJob = job;
+      if (st.nnTimer !== null) return;
+      st.nnTimer = setTimeout(() => {
+        st.nnTimer = null;
+        st.nnAt = performance.now();
+        decoder.push(st.nnJob);
+      }, Math.max(0, st.nnAt + NEIGHBOURS_MS - performance.now()));
     }
 
     function onServer(job, res) {
@@ -196,6 +212,9 @@
         Dec.base64ToRGBA(res.pixels, image.data);
         showDecode(job, res, 'server');
       }
+      const shown = `${res.bundle} ${res.neighbours.map((n) => n.index).join(' ')}`;
+      if (shown === st.nnShown) return;   // the same five images: nothing to redraw
+      st.nnShown = shown;
       const cells = view.nn.querySelectorAll('figure');
       res.neighbours.forEach((n, i) => {
         if (!cells[i]) return;
@@ -257,7 +276,7 @@
         ev.preventDefault();   // no compatibility mousedown, so plotly does not start a pan
         ev.stopPropagation();
         gd.setPointerCapture(ev.pointerId);
-        st.drag = { id: ev.pointerId };
+        st.drag = { id: ev.pointerId, rect: gd.getBoundingClientRect(), pending: null, inFrame: false };
         view.tip.hidden = true;
         gd.classList.add('lm-dragging');
       } else {
@@ -265,18 +284,40 @@
       }
     }
 
+    // Chromium holds pointermove back until the next frame; pointerrawupdate (secure pages) arrives at once, so
+    // the decode is done before that frame starts. At most one decode per frame: a faster mouse's extra moves
+    // wait for the frame and only the latest of them is decoded.
+    const RAW_MOVES = 'onpointerrawupdate' in window;
+
     function onMove(ev) {
       if (!st.drag || ev.pointerId !== st.drag.id) return;
       ev.preventDefault();
       ev.stopPropagation();
-      const [x, y] = Geom.pixelToData(...localXY(ev), frame());
+      if (ev.type === 'pointermove' && RAW_MOVES) return;   // already handled as a raw update
+      const drag = st.drag;
+      const r = drag.rect;   // the plot does not move during a drag; reading it again would force a layout
+      const move = { xy: Geom.pixelToData(ev.clientX - r.left, ev.clientY - r.top, frame()), t: ev.timeStamp };
+      if (drag.inFrame) { drag.pending = move; return; }
+      drag.inFrame = true;
+      requestAnimationFrame(() => {
+        drag.inFrame = false;
+        const next = drag.pending;
+        drag.pending = null;
+        if (next && st.drag === drag) dragTo(next);
+      });
+      dragTo(move);
+    }
+
+    function dragTo({ xy: [x, y], t }) {
       moveCursor(x, y);
-      request(x, y, ev.timeStamp);
+      request(x, y, t);
     }
 
     function onUp(ev) {
       if (st.drag && ev.pointerId === st.drag.id) {
+        const last = st.drag.pending;   // a move still waiting for its frame is the final position
         st.drag = null;
+        if (last) dragTo(last);
         gd.classList.remove('lm-dragging');
         onRelease({ bundle: st.payload.bundle, map: st.payload.map, x: st.cursor[0], y: st.cursor[1] });
         return;
@@ -320,6 +361,7 @@
 
     gd.addEventListener('pointerdown', onDown, true);  // capture: decide before plotly sees the press
     gd.addEventListener('pointermove', onMove, true);
+    if (RAW_MOVES) gd.addEventListener('pointerrawupdate', onMove, true);
     // On the window: after a pan plotly's drag cover, not the graph, receives the release.
     window.addEventListener('pointerup', onUp, true);
     window.addEventListener('pointercancel', onUp, true);
