@@ -173,11 +173,11 @@ def build(registry: Registry, pair_box, map_box, vae_map, ae_map) -> dict:
         return example_image(registry, pair, evt.index)
 
     render_inputs = [x_state, pair_box, map_box, exaggerate]
-    render = friendly(do_render)
-    upload.upload(friendly(on_upload), [upload, pair_box], [x_state, steps]).success(render, render_inputs, outputs)
+    on_render = friendly(do_render)
+    upload.upload(friendly(on_upload), [upload, pair_box], [x_state, steps]).success(on_render, render_inputs, outputs)
     sketch.change(friendly(on_sketch), [sketch, pair_box], [x_state, steps], trigger_mode="always_last",
-                  show_progress="hidden").success(render, render_inputs, outputs, show_progress="hidden")
-    gallery.select(friendly(on_example), pair_box, [x_state, steps]).success(render, render_inputs, outputs)
-    exaggerate.input(render, render_inputs, outputs)
+                  show_progress="hidden").success(on_render, render_inputs, outputs, show_progress="hidden")
+    gallery.select(friendly(on_example), pair_box, [x_state, steps]).success(on_render, render_inputs, outputs)
+    exaggerate.input(on_render, render_inputs, outputs)
     pair_box.change(friendly(lambda pair: examples(registry, pair)), pair_box, gallery)
     return {"x_state": x_state, "rerender": rerender, "render_inputs": render_inputs, "outputs": outputs}
