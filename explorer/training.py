@@ -11,7 +11,7 @@ from explorer.images import grid, png_bytes, to_uint8
 from explorer.losses import elbo_parts, training_loss
 from explorer.models import decode_mean
 
-DEFAULT_HIDDEN = {"mlp": [512, 256], "conv": [32, 64, 256]}
+DEFAULT_HIDDEN = {"mlp": [512, 256], "conv": [32, 64, 512]}
 
 
 class TrainingDiverged(RuntimeError):
