@@ -9,7 +9,7 @@ import gradio as gr
 import torch
 from PIL import Image
 
-from explorer import api, ui_compare, ui_generate, ui_reconstruct
+from explorer import api, gradio_cache, ui_compare, ui_generate, ui_reconstruct
 from explorer.classifier import load_classifier
 from explorer.latent_map import latent_map, map_value
 from explorer.map_payload import map_names
@@ -35,6 +35,8 @@ and compare."""
 # Pillow warns between its pixel limit and twice it, and only raises above: with the limit at ours, no decoder in
 # the process (gradio's own included) decodes more than 2x MAX_PIXELS, and ours refuses anything above 1x.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Two users given the same image at once must not see gradio rewrite it under the other's download.
+gradio_cache.install()
 # One thread per decode: with several intra-op threads a single small decode gets 10-50x slower on a busy CPU.
 torch.set_num_threads(1)
 
