@@ -12,8 +12,6 @@ from explorer.map_payload import decode_point
 from app_server import browser_page, need_chromium, running_app
 from map_fixtures import make_checkpoints
 
-ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOT = ROOT / "docs" / "latent_map.png"
 
 need_chromium()
 
@@ -185,7 +183,8 @@ def test_hover_shows_the_test_image(page, app):
     assert tip[2] == f"{b.latents['class_names'][b.latents['labels'][shown]]} · #{shown}"
 
 
-def test_projected_map_flags_unreliable_points_and_screenshot(page, app):
+def test_projected_map_flags_unreliable_points_and_screenshot(page, app, tmp_path_factory):
+    """The screenshot (of test bundles, so not for the README) lands in pytest's temporary folder to look at."""
     page.get_by_label("Model pair (a VAE and its AE twin)").click()
     page.get_by_role("option", name="(proj-z6)").click()
     page.wait_for_function("() => document.querySelector('#map-vae .lm').latentMap.state.payload.bundle === 'proj-z6/vae'",
@@ -210,8 +209,7 @@ def test_projected_map_flags_unreliable_points_and_screenshot(page, app):
     assert s1["source"] == "browser"   # the UMAP inverse and the decoder, in the browser
     assert s1["coords"].startswith("UMAP (")
     assert same_decode(s1, server_image(app[1], "proj-z6/vae", "umap", *s1["cursor"]))
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.screenshot(path=str(tmp_path_factory.getbasetemp() / "latent_map_unreliable.png"), full_page=True)
 
 
 def test_a_late_server_decode_never_paints_over_a_newer_one(page, app):
