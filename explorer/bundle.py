@@ -66,6 +66,7 @@ def write_bundle(out: Path, config: dict, model, metrics: dict, latents: dict, m
     try:
         save_file({k: v.detach().contiguous() for k, v in model.state_dict().items()},
                   str(tmp / "model.safetensors"), metadata={"format": FORMAT})
+        (tmp / "model.safetensors").chmod(0o644)   # safetensors makes it 0600; whoever serves the app must read it
         (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2))
         np.savez_compressed(tmp / "latents.npz", **latents)
         arrays = {k: v for m in maps.values() for k, v in m.to_arrays().items()}

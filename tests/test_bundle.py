@@ -93,6 +93,13 @@ def test_rewrite_replaces_an_existing_bundle(vae_copy):
     assert [p.name for p in vae_copy.parent.iterdir()] == ["vae"]
 
 
+def test_every_file_is_readable_by_whoever_serves_the_app(tiny_bundles):
+    files = [p for p in (tiny_bundles / "vae").rglob("*") if p.is_file()]
+    assert {p.name for p in files} >= {"model.safetensors", "config.json", "latents.npz", "maps.npz"}
+    unreadable = [p.name for p in files if p.stat().st_mode & 0o044 != 0o044]
+    assert not unreadable, f"not readable by group and others: {unreadable}"
+
+
 def test_find_bundles_skips_hidden_and_non_bundles(tiny_bundles, tmp_path):
     shutil.copytree(tiny_bundles, tmp_path / "pair")
     (tmp_path / ".pair.tmp-123").mkdir()
