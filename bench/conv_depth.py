@@ -14,15 +14,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 from unittest import mock
 
-import torch
-from torch import nn
+os.environ.setdefault("TQDM_DISABLE", "1")   # no per-step bars between the table's rows; read when tqdm is imported
+import torch  # noqa: E402  (imports tqdm)
+from torch import nn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("TQDM_DISABLE", "1")   # no per-step bars between the table's rows; read at tqdm's import
 from explorer import models  # noqa: E402
 from explorer.browser_model import decoder_layers  # noqa: E402
 from explorer.data import load_dataset  # noqa: E402
@@ -74,16 +75,12 @@ console.log(JSON.stringify(t.slice(20)));"""
 
 
 def run(name: str, hidden: list[int], shallow: bool, data, a) -> dict:
-    patches = ([mock.patch.object(models, "conv_encoder", shallow_encoder),
-                mock.patch.object(models, "conv_decoder", shallow_decoder)] if shallow else [])
-    for p in patches:
-        p.start()
-    try:
+    with ExitStack() as stack:
+        if shallow:   # build_model calls the module's conv_encoder/conv_decoder: swap in the earlier backbone
+            stack.enter_context(mock.patch.object(models, "conv_encoder", shallow_encoder))
+            stack.enter_context(mock.patch.object(models, "conv_decoder", shallow_decoder))
         torch.manual_seed(a.seed)
         model = models.build_model(models.ModelConfig(kind="vae", arch="conv", latent_dim=16, hidden=hidden))
-    finally:
-        for p in patches:
-            p.stop()
     cfg = TrainConfig(arch="conv", latent_dim=16, epochs=a.epochs, lr=a.lr, seed=a.seed, hidden=hidden,
                       grid_every=10**6)
     history = fit(model, data, cfg, log=lambda s: None)["history"]

@@ -8,8 +8,6 @@ a decoder with a layer the browser does not know raises UnsupportedDecoder and t
 import base64
 import hashlib
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ from torch import nn
 
 from explorer.bundle import Bundle
 from explorer.map_payload import limits
+from explorer.write_once import write_once
 
 
 class UnsupportedDecoder(ValueError):
@@ -67,12 +66,7 @@ def write_decoder(bundle: Bundle, folder: Path) -> tuple[dict, Path]:
     ops, blob = decoder_layers(bundle.model.decoder)
     data = blob.tobytes()
     path = Path(folder) / f"decoder-{hashlib.sha256(data).hexdigest()[:20]}.f32"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+    write_once(path, data)
     return {"ops": ops, "latent_dim": int(bundle.codes.shape[1])}, path
 
 

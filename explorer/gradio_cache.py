@@ -4,32 +4,22 @@ Gradio 6.31 names a cached output image by the hash of its bytes and writes it w
 every time. When two users get the same image at once (a class clicking the same test image, or the load
 benchmark's uploaders), one request truncates and rewrites the file while the server is sending it to the other,
 whose download then ends early ("peer closed connection without sending complete message body"). Gradio's own
-`save_file_to_cache` already writes to a temporary name and renames; this does the same for PIL images.
+`save_file_to_cache` already writes to a temporary name and renames; this does the same for PIL images, and
+skips the write when the hash-named file is already there.
 """
-import os
-import tempfile
 from pathlib import Path
 
 from gradio import processing_utils
 from PIL import Image
 
+from explorer.write_once import write_once
+
 
 def save_pil_to_cache(img: Image.Image, cache_dir: str, name: str = "image", format: str = "webp") -> str:
     """gradio.processing_utils.save_pil_to_cache, but a reader never sees the file half written."""
     data = processing_utils.encode_pil_to_bytes(img, format)
-    folder = Path(cache_dir) / processing_utils.hash_bytes(data)
-    folder.mkdir(exist_ok=True, parents=True)
-    path = (folder / f"{name}.{format}").resolve()
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)        # as write_bytes would have made it (mkstemp makes 0600)
-        os.replace(tmp, path)       # a download in flight keeps reading the old, complete file
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return str(path)
+    path = (Path(cache_dir) / processing_utils.hash_bytes(data) / f"{name}.{format}").resolve()
+    return str(write_once(path, data))
 
 
 def install() -> None:
