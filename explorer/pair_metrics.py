@@ -4,16 +4,24 @@ import torch
 
 from explorer.bundle import Bundle
 from explorer.classifier import sample_quality
-from explorer.compare import holes_fraction
+from explorer.compare import aggregate_posterior_draws, holes_fraction
 from explorer.generate import decode_path
 
 N_PRIOR = 1000
 
 
 def prior_figures(bundle: Bundle, classifier, seed: int = 0) -> dict[str, float]:
-    """Holes (share of N(0, I) draws far from every test code) and the classifier score of their decodes."""
+    """Holes (share of N(0, I) draws far from every test code) and the classifier score of their decodes.
+
+    A VAE's test codes are one draw from each image's q(z|x), not its mean: in a dimension the VAE does not use,
+    every mean sits at 0 while q(z|x) and the prior both spread as N(0, 1), so means alone would put almost every
+    prior draw in a "hole" that the decoder does not even look at.
+    """
     z = np.random.default_rng(seed).standard_normal((N_PRIOR, bundle.codes.shape[1]))
-    holes, _ = holes_fraction(z, bundle.codes)
+    codes = bundle.codes
+    if "logvar" in bundle.latents:
+        codes = aggregate_posterior_draws(bundle.codes, bundle.latents["logvar"], per_code=1, seed=seed + 1)
+    holes, _ = holes_fraction(z, codes)
     out = {"holes": holes}
     if classifier is not None:
         images = torch.from_numpy(decode_path(bundle.model, z)).unsqueeze(1)

@@ -19,7 +19,8 @@ smudges. On the maps above, compare how the VAE packs its classes around the ori
 
 The table: *reconstruction* (lower is better; the AE usually wins, having no KL to pay), *negative ELBO* (the VAE's
 bound on −log p(x)), *kNN-5 accuracy* (do codes of one class sit together?), *active units* (dimensions the model
-really uses), *holes* (share of prior draws farther from every test code than codes usually are from each other),
+really uses), *holes* (share of prior draws farther from every test code than codes usually are from each other;
+a VAE's test code is a draw from that image's q(z|x), since unused dimensions stay as wide as the prior),
 and a *classifier score* of the decoded prior draws (from 1, all alike or unrecognisable, to 10, confidently
 every class; real test images score about {real})."""
 

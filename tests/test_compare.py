@@ -76,3 +76,21 @@ def test_aggregate_posterior_draws_statistics():
     np.testing.assert_allclose(z.mean(0), [1.0, -2.0], atol=0.05)
     np.testing.assert_allclose(z.std(0), [0.5, 2.0], rtol=0.03)
     np.testing.assert_array_equal(z, aggregate_posterior_draws(mu, logvar, 5000, seed=1))
+
+
+def test_the_compare_table_judges_a_vae_by_its_posteriors_not_its_means():
+    """A VAE that uses 2 of 8 dimensions: its means are 0 in the other 6, its posteriors there N(0, 1) like the
+    prior. The table's holes must come from the posteriors (few), not from the means (nearly all)."""
+    from types import SimpleNamespace
+
+    from explorer.pair_metrics import prior_figures
+
+    rng = np.random.default_rng(5)
+    mu = np.zeros((2000, 8))
+    mu[:, :2] = rng.normal(size=(2000, 2))
+    logvar = np.zeros((2000, 8))
+    logvar[:, :2] = np.log(0.01)
+    vae = SimpleNamespace(codes=mu, latents={"mu": mu, "logvar": logvar})
+    ae = SimpleNamespace(codes=mu, latents={"z": mu})
+    assert prior_figures(vae, None)["holes"] < 0.1
+    assert prior_figures(ae, None)["holes"] > 0.9
