@@ -19,15 +19,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def app_process(checkpoints: Path, log=subprocess.DEVNULL, timeout: float = 180.0):
+def app_process(checkpoints: Path, log=subprocess.DEVNULL, timeout: float = 180.0, argv=("app.py",)):
     """app.py on `checkpoints`; yields (url, pid) once it serves a page; the process group is always killed.
 
-    Raises RuntimeError if it exits or does not serve within `timeout`; `log` receives its output.
+    Raises RuntimeError if it exits or does not serve within `timeout`; `log` receives its output. `argv` is what
+    follows the interpreter: a benchmark may start the app through a wrapper (`-c "..."`) to switch something off.
     """
     port = free_port()
     env = {**os.environ, "LATENT_EXPLORER_CHECKPOINTS": str(checkpoints), "GRADIO_SERVER_PORT": str(port),
            "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_ANALYTICS_ENABLED": "False"}
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen([sys.executable, *argv], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:
