@@ -24,7 +24,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.app_process import app_process  # noqa: E402
+from tests.app_process import app_process  # noqa: E402
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 DEFAULT_CASES = ["fashion-mnist-mlp-z2:latent", "fashion-mnist-conv-z16:pca", "fashion-mnist-conv-z16:umap"]
@@ -32,12 +32,12 @@ SECTION = "## Live latent map"
 SEL = "#map-vae"
 STATE_JS = """(sel) => { const m = document.querySelector(sel + ' .lm').latentMap; const s = m.state;
   const r = m.element.querySelector('.lm-plot').getBoundingClientRect(); const f = m.frame();
-  const [cx, cy] = window.LatentMapGeom.dataToPixel(s.cursor[0], s.cursor[1], f);
-  return { seq: s.seq, moves: s.moves, nframes: s.frames.length, cursor: s.cursor, errors: s.errors,
+  const [cx, cy] = m.dataToPixel(s.cursor[0], s.cursor[1], f);
+  return { seq: s.seq, moves: m.log.moves, nframes: m.log.frames.length, cursor: s.cursor, errors: m.log.errors,
            last: s.last && { seq: s.last.seq, x: s.last.x, y: s.last.y }, f, left: r.left, top: r.top,
            cursorPage: [r.left + cx, r.top + cy] }; }"""
 IDLE_JS = """(sel) => { const e = document.querySelector(sel + ' .lm'); const m = e && e.latentMap;
-  return m && m.ready && !m.busy() && m.state.last && m.state.last.seq === m.state.seq; }"""
+  return m && m.state.ready && !m.busy() && m.state.last && m.state.last.seq === m.state.seq; }"""
 
 
 def parse_args() -> argparse.Namespace:
@@ -70,16 +70,16 @@ def select(page, pair: str, map_name: str) -> None:
 
 def use_path(page, path: str) -> None:
     """Decode in the browser (waiting for its decoder to load) or on the server."""
-    page.evaluate("([sel, on]) => { document.querySelector(sel + ' .lm').latentMap.browserDecoding = on; }",
+    page.evaluate("([sel, on]) => { document.querySelector(sel + ' .lm').latentMap.options.browserDecoding = on; }",
                   [SEL, path == "browser"])
     if path == "browser":
-        page.wait_for_function(f"() => !!document.querySelector('{SEL} .lm').latentMap.state.local", timeout=30000)
+        page.wait_for_function(f"() => document.querySelector('{SEL} .lm').latentMap.hasBrowserModel()", timeout=30000)
 
 
 def drag(page, seconds: float, rate: float) -> dict:
     """One drag along a Lissajous path on a fixed schedule; latencies of its painted frames."""
     s0 = page.evaluate(STATE_JS, SEL)
-    rtt0 = page.evaluate(f"() => document.querySelector('{SEL} .lm').latentMap.state.rtt.length")
+    rtt0 = page.evaluate(f"() => document.querySelector('{SEL} .lm').latentMap.log.rtt.length")
     f = s0["f"]
     cx, cy = s0["left"] + f["l"] + f["w"] / 2, s0["top"] + f["t"] + f["h"] / 2
     page.mouse.move(*s0["cursorPage"])
@@ -97,9 +97,9 @@ def drag(page, seconds: float, rate: float) -> dict:
     page.wait_for_function(IDLE_JS, arg=SEL, timeout=30000)
     page.wait_for_timeout(100)   # the last frame's timestamp is taken in an animation frame
     s1 = page.evaluate(STATE_JS, SEL)
-    frames = page.evaluate("([sel, k]) => document.querySelector(sel + ' .lm').latentMap.state.frames.slice(k)",
+    frames = page.evaluate("([sel, k]) => document.querySelector(sel + ' .lm').latentMap.log.frames.slice(k)",
                            [SEL, s0["nframes"]])
-    rtt = page.evaluate("([sel, k]) => document.querySelector(sel + ' .lm').latentMap.state.rtt.slice(k)",
+    rtt = page.evaluate("([sel, k]) => document.querySelector(sel + ' .lm').latentMap.log.rtt.slice(k)",
                         [SEL, rtt0])
     final_ok = bool(frames) and frames[-1]["seq"] == s1["seq"] and frames[-1]["x"] == s1["cursor"][0] \
         and frames[-1]["y"] == s1["cursor"][1] and s1["last"]["seq"] == s1["seq"]
@@ -122,11 +122,11 @@ def clicks(page, count: int, seed: int = 0) -> list[float]:
             if np.hypot(x - s0["cursorPage"][0], y - s0["cursorPage"][1]) > 30:
                 break
         page.mouse.click(x, y)
-        page.wait_for_function("([sel, n]) => document.querySelector(sel + ' .lm').latentMap.state.frames.length > n"
+        page.wait_for_function("([sel, n]) => document.querySelector(sel + ' .lm').latentMap.log.frames.length > n"
                                " && document.querySelector(sel + ' .lm').latentMap.state.last.seq === "
                                "document.querySelector(sel + ' .lm').latentMap.state.seq", arg=[SEL, s0["nframes"]],
                                timeout=10000)
-        fr = page.evaluate("(sel) => document.querySelector(sel + ' .lm').latentMap.state.frames.slice(-1)[0]", SEL)
+        fr = page.evaluate("(sel) => document.querySelector(sel + ' .lm').latentMap.log.frames.slice(-1)[0]", SEL)
         out.append(fr["t1"] - fr["t0"])
         page.wait_for_timeout(350)   # plotly treats two clicks within 300 ms as a double click (reset axes)
     return out

@@ -5,7 +5,7 @@
 
 Trains the latent-16 VAE on Fashion-MNIST for the same epochs, seed and learning rate with the conv backbone as
 shipped (explorer.models) and with the earlier one (one stride-2 conv per stage, defined here), one after the
-other, and times each decoder in node running explorer/static/latent_decoder.js, as the page does.
+other, and times each decoder in node running explorer/app/latent_map/static/decoder.js, as the page does.
 """
 import argparse
 import json
@@ -25,11 +25,11 @@ from torch import nn  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from explorer import models  # noqa: E402
-from explorer.browser_model import decoder_layers  # noqa: E402
+from explorer.app.latent_map.browser_export import decoder_layers  # noqa: E402
 from explorer.data import load_dataset  # noqa: E402
 from explorer.training import TrainConfig, fit  # noqa: E402
 
-DECODER_JS = ROOT / "explorer" / "static" / "latent_decoder.js"
+DECODER_JS = ROOT / "explorer" / "app" / "latent_map" / "static" / "decoder.js"
 CASES = {   # name -> (what it is, channels, shallow)
     "shallow-48": ("one conv per stage", [48, 96, 512], True),
     "shallow-32": ("one conv per stage", [32, 64, 512], True),
@@ -60,9 +60,9 @@ def browser_decode_ms(decoder: nn.Module, latent_dim: int, n: int = 300) -> floa
         (Path(tmp) / "w.f32").write_bytes(blob.tobytes())
         (Path(tmp) / "m.json").write_text(json.dumps({"ops": ops, "latent_dim": latent_dim}))
         script = f"""
-const D = require({json.dumps(str(DECODER_JS))}); const fs = require('fs');
+import * as D from {json.dumps(DECODER_JS.as_uri())}; import * as fs from 'node:fs';
 const buf = fs.readFileSync({json.dumps(tmp + '/w.f32')});
-const m = D.loadDecoder(JSON.parse(fs.readFileSync({json.dumps(tmp + '/m.json')})),
+const m = D.loadDecoder(JSON.parse(fs.readFileSync({json.dumps(tmp + '/m.json')}, 'utf8')),
                         new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4));
 const t = [];
 for (let i = 0; i < {n}; i += 1) {{
@@ -70,7 +70,8 @@ for (let i = 0; i < {n}; i += 1) {{
   const t0 = performance.now(); D.decode(m, z); t.push(performance.now() - t0);
 }}
 console.log(JSON.stringify(t.slice(20)));"""
-        out = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True)
+        (Path(tmp) / "time.mjs").write_text(script)
+        out = subprocess.run(["node", str(Path(tmp) / "time.mjs")], capture_output=True, text=True, check=True)
     return statistics.median(json.loads(out.stdout))
 
 

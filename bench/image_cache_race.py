@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.app_process import app_process  # noqa: E402
+from tests.app_process import app_process  # noqa: E402
 from bench.load import Tally, upload_png, uploader  # noqa: E402
 
 STOCK = ("-c", "import runpy; from explorer import gradio_cache; gradio_cache.install = lambda: None; "

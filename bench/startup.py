@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.app_process import free_port  # noqa: E402
+from tests.app_process import free_port  # noqa: E402
 
 
 def time_to_first_page(script: Path, timeout: float = 120.0) -> float:

@@ -14,7 +14,8 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,8 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from explorer.models import ModelConfig, build_model
-from explorer.projection import LatentMap
+from explorer.holes import aggregate_posterior_draws
+from explorer.projection import LatentMap, map_order
 
 FORMAT = "latent-explorer-bundle"
 FORMAT_VERSION = 1
@@ -33,7 +35,7 @@ class BundleError(RuntimeError):
     """A bundle that cannot be used; the message names the file and what is wrong with it."""
 
 
-@dataclass
+@dataclass(eq=False)    # compared and hashed by identity: one loaded bundle is one model
 class Bundle:
     path: Path
     config: dict
@@ -41,15 +43,64 @@ class Bundle:
     metrics: dict
     latents: dict[str, np.ndarray]
     maps: dict[str, LatentMap]
+    _memo: dict = field(default_factory=dict, repr=False)
+    _memo_locks: dict = field(default_factory=dict, repr=False)
 
     @property
     def kind(self) -> str:
         return self.config["model"]["kind"]
 
     @property
+    def latent_dim(self) -> int:
+        return self.config["model"]["latent_dim"]
+
+    @property
+    def dataset(self) -> str:
+        return self.config["dataset"]["name"]
+
+    @property
     def codes(self) -> np.ndarray:
         """(N, D) the test-set latent means (VAE) or codes (AE)."""
         return self.latents["mu"] if self.kind == "vae" else self.latents["z"]
+
+    @property
+    def map_names(self) -> list[str]:
+        """The bundle's maps in display order: "latent" for 2-D models, else PCA before UMAP."""
+        return map_order(self.maps)
+
+    @property
+    def content_box(self) -> int:
+        """The square an input's content is fitted into: Fashion-MNIST items fill 28x28, digits sit in 20x20."""
+        return 28 if self.dataset == "fashion-mnist" else 20
+
+    def class_name(self, index: int) -> str:
+        """The class of test image `index`, by name."""
+        return str(self.latents["class_names"][self.latents["labels"][index]])
+
+    def test_image(self, index) -> np.ndarray:
+        """Test image `index` (an int, a slice or an index array) as model input: (..., 28, 28) float32 in [0, 1]."""
+        return self.latents["images"][index].astype(np.float32) / 255.0
+
+    def first_of_class(self, label: int) -> int:
+        """The index of the first test image of class `label` (0 when there is none)."""
+        hits = np.flatnonzero(self.latents["labels"] == label)
+        return int(hits[0]) if len(hits) else 0
+
+    def posterior_draws(self, per_code: int, seed: int) -> np.ndarray:
+        """(N * per_code, D) draws z ~ q(z|x) for every test image (the aggregate posterior); an AE's codes."""
+        if "logvar" not in self.latents:
+            return np.repeat(self.codes, per_code, axis=0)
+        return aggregate_posterior_draws(self.codes, self.latents["logvar"], per_code, seed)
+
+    def memo(self, key, make):
+        """make(), computed once per bundle and kept with it: figures and exports derived from this read-only
+        bundle, shared by every user. Thread-safe: one `make` per key runs at a time, others wait for its value."""
+        if key in self._memo:
+            return self._memo[key]
+        with self._memo_locks.setdefault(key, threading.Lock()):
+            if key not in self._memo:
+                self._memo[key] = make()
+        return self._memo[key]
 
 
 def sha256(path: Path) -> str:
@@ -147,7 +198,7 @@ def load_bundle(path: str | Path) -> Bundle:
     bundle = Bundle(path, config, model, _read_json(path / "metrics.json"), latents, {})
     _check_latents(bundle, model_config)
     names = [str(n) for n in maps_npz.get("map_names", [])]
-    bundle.maps = {n: LatentMap.from_arrays(n, maps_npz, bundle.codes) for n in names}
+    bundle.maps = {n: LatentMap.from_arrays(n, maps_npz, bundle.codes, prior=bundle.kind == "vae") for n in names}
     for name, m in bundle.maps.items():
         if m.xy.shape != (len(bundle.codes), 2):
             raise BundleError(f"{path / 'maps.npz'} has a {name} map that does not match latents.npz.")

@@ -15,11 +15,3 @@ def kl_bars(kl_per_dim, title: str = "KL per latent dimension (nats)") -> go.Fig
                       yaxis_title="nats", xaxis=dict(type="category"), template="plotly_white")
     return fig
 
-
-def metric_bars(names: list[str], vae: list[float], ae: list[float], title: str) -> go.Figure:
-    """Grouped bars, VAE beside AE, for a few comparable numbers."""
-    fig = go.Figure([go.Bar(name="VAE", x=names, y=vae, marker_color="#4e79a7"),
-                     go.Bar(name="AE", x=names, y=ae, marker_color="#f28e2b")])
-    fig.update_layout(title=title, font=FONT, barmode="group", height=300, template="plotly_white",
-                      margin=dict(l=50, r=20, t=50, b=40))
-    return fig

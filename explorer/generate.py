@@ -9,11 +9,12 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from explorer.losses import reparameterise
 from explorer.models import decode_mean
 
 
 @torch.no_grad()
-def decode_path(model: torch.nn.Module, zs) -> np.ndarray:
+def decode_latents(model: torch.nn.Module, zs) -> np.ndarray:
     """Decode latents (n, D) to mean images (n, 28, 28) float32 in [0, 1]."""
     z = torch.as_tensor(np.asarray(zs, dtype=np.float32))
     if z.ndim != 2 or z.shape[1] != model.config.latent_dim:
@@ -27,7 +28,7 @@ def prior_samples(model: torch.nn.Module, n: int, temperature: float, seed: int)
         raise ValueError(f"Need n >= 1 and temperature >= 0, got n={n}, temperature={temperature}.")
     generator = torch.Generator().manual_seed(seed)
     z = torch.randn((n, model.config.latent_dim), generator=generator) * temperature
-    return decode_path(model, z)
+    return decode_latents(model, z)
 
 
 def manifold_axis(n: int, spacing: str = "normal", extent: tuple[float, float] | None = None) -> np.ndarray:
@@ -59,7 +60,7 @@ def manifold_grid(model: torch.nn.Module, n: int, spacing: str = "normal",
     axis = manifold_axis(n, spacing, extent)
     z2, z1 = np.meshgrid(axis[::-1], axis, indexing="ij")        # row 0 is the largest z2, as on a plot
     zs = np.stack([z1.ravel(), z2.ravel()], axis=1)              # (n*n, 2), row-major
-    return decode_path(model, zs).reshape(n, n, 28, 28)
+    return decode_latents(model, zs).reshape(n, n, 28, 28)
 
 
 def kl_order(kl_per_dim) -> list[int]:
@@ -83,7 +84,7 @@ def traversals(model: torch.nn.Module, z0, dims_order: list[int], n_steps: int =
     zs = np.repeat(z0[None, None, :], len(dims_order), 0).repeat(n_steps, 1)   # (n_dims, n_steps, D)
     for row, dim in enumerate(dims_order):
         zs[row, :, dim] += offsets
-    return decode_path(model, zs.reshape(-1, d)).reshape(len(dims_order), n_steps, 28, 28)
+    return decode_latents(model, zs.reshape(-1, d)).reshape(len(dims_order), n_steps, 28, 28)
 
 
 def interpolate(z_a, z_b, n: int, mode: str = "linear") -> np.ndarray:
@@ -111,6 +112,18 @@ def interpolate(z_a, z_b, n: int, mode: str = "linear") -> np.ndarray:
     return path
 
 
+@torch.no_grad()
+def encode_mean(model: torch.nn.Module, x) -> np.ndarray:
+    """The code of one image x (28, 28) in [0, 1]: the posterior mean for a VAE, z itself for an AE, (D,)."""
+    mu, _ = model.encode(torch.as_tensor(np.asarray(x, dtype=np.float32)).reshape(1, 1, 28, 28))
+    return mu[0].numpy()
+
+
+def interpolation(model: torch.nn.Module, x_a, x_b, n: int, mode: str = "spherical") -> np.ndarray:
+    """Decoded images (n, 28, 28) along the path from image x_a's code to image x_b's (see `interpolate`)."""
+    return decode_latents(model, interpolate(encode_mean(model, x_a), encode_mean(model, x_b), n, mode))
+
+
 class Posterior(NamedTuple):
     mu: np.ndarray              # (D,) posterior mean (the code, for an AE)
     logvar: np.ndarray | None   # (D,) posterior log-variance; None for an AE
@@ -127,6 +140,6 @@ def posterior_samples(model: torch.nn.Module, x, n: int, seed: int) -> Posterior
         z = mu.expand(n, -1)
     else:
         eps = torch.randn((n, mu.shape[1]), generator=torch.Generator().manual_seed(seed))
-        z = mu + eps * torch.exp(0.5 * logvar)
-    return Posterior(mu[0].numpy(), None if logvar is None else logvar[0].numpy(), decode_path(model, z),
+        z = reparameterise(mu, logvar, eps)
+    return Posterior(mu[0].numpy(), None if logvar is None else logvar[0].numpy(), decode_latents(model, z),
                      z.numpy().copy())

@@ -20,6 +20,12 @@ def log_likelihood(x_logits, x, likelihood: str, sigma: float = 0.1) -> torch.Te
     raise ValueError(f"Unknown likelihood {likelihood!r}; use 'bernoulli' or 'gaussian'.")
 
 
+def reparameterise(mu, logvar, eps) -> torch.Tensor:
+    """z = mu + sigma * eps: a draw from N(mu, exp(logvar)) that gradients flow through; eps ~ N(0, I), any
+    leading batch dimensions (e.g. (k, B, D) for k draws per image)."""
+    return mu + eps * torch.exp(0.5 * logvar)
+
+
 def kl_per_dim(mu, logvar) -> torch.Tensor:
     """KL(N(mu, exp(logvar)) || N(0, 1)) for each latent dimension, (B, D), closed form."""
     return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)
@@ -64,7 +70,7 @@ def iwae_bound(model, x, k: int = 64, generator=None, chunk: int = 64) -> torch.
     for start in range(0, k, chunk):
         n = min(chunk, k - start)
         eps = torch.randn((n, *mu.shape), generator=generator, dtype=mu.dtype)
-        z = mu + eps * torch.exp(0.5 * logvar)          # (n, B, D)
+        z = reparameterise(mu, logvar, eps)             # (n, B, D)
         logits = model.decode(z.reshape(-1, mu.shape[1]))
         x_rep = x.unsqueeze(0).expand(n, *x.shape).reshape(-1, *x.shape[1:])
         log_px = log_likelihood(logits, x_rep, cfg.likelihood, cfg.gaussian_sigma).view(n, -1)

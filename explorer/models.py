@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 import torch
 from torch import nn
 
+from explorer.losses import reparameterise
+
 IMAGE_SHAPE = (1, 28, 28)
 N_PIXELS = 28 * 28
 
@@ -111,16 +113,16 @@ class VAE(nn.Module):
         mu, logvar = self.head(self.encoder(x)).chunk(2, dim=-1)
         return mu, logvar  # (B, D), (B, D)
 
-    def reparameterize(self, mu, logvar, generator=None):
+    def sample_posterior(self, mu, logvar, generator=None):
         eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype, device=mu.device)
-        return mu + eps * torch.exp(0.5 * logvar)
+        return reparameterise(mu, logvar, eps)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         return self.decoder(z)  # (B, 1, 28, 28) logits
 
     def forward(self, x, generator=None):
         mu, logvar = self.encode(x)
-        z = self.reparameterize(mu, logvar, generator)
+        z = self.sample_posterior(mu, logvar, generator)
         return self.decode(z), mu, logvar
 
 

@@ -4,8 +4,8 @@ import torch
 
 from explorer.bundle import Bundle
 from explorer.classifier import sample_quality
-from explorer.compare import aggregate_posterior_draws, holes_fraction
-from explorer.generate import decode_path
+from explorer.generate import decode_latents
+from explorer.holes import holes_fraction
 
 N_PRIOR = 1000
 
@@ -18,13 +18,10 @@ def prior_figures(bundle: Bundle, classifier, seed: int = 0) -> dict[str, float]
     prior draw in a "hole" that the decoder does not even look at.
     """
     z = np.random.default_rng(seed).standard_normal((N_PRIOR, bundle.codes.shape[1]))
-    codes = bundle.codes
-    if "logvar" in bundle.latents:
-        codes = aggregate_posterior_draws(bundle.codes, bundle.latents["logvar"], per_code=1, seed=seed + 1)
-    holes, _ = holes_fraction(z, codes)
+    holes, _ = holes_fraction(z, bundle.posterior_draws(per_code=1, seed=seed + 1))
     out = {"holes": holes}
     if classifier is not None:
-        images = torch.from_numpy(decode_path(bundle.model, z)).unsqueeze(1)
+        images = torch.from_numpy(decode_latents(bundle.model, z)).unsqueeze(1)
         out.update(sample_quality(classifier, images))
     return out
 
@@ -33,7 +30,7 @@ def real_data_score(bundle: Bundle, classifier) -> float | None:
     """The classifier score of the test images themselves: the ceiling for decoded samples."""
     if classifier is None:
         return None
-    images = torch.from_numpy(bundle.latents["images"][:N_PRIOR].astype(np.float32) / 255.0).unsqueeze(1)
+    images = torch.from_numpy(bundle.test_image(slice(0, N_PRIOR))).unsqueeze(1)
     return sample_quality(classifier, images)["classifier_score"]
 
 

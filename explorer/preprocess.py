@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
+from explorer.errors import UserError
+
 FORMATS = ["PNG", "JPEG", "WEBP", "BMP", "GIF"]
 MAX_PIXELS = 4096 * 4096
 MIN_SIDE = 8
@@ -27,7 +29,7 @@ MIN_CONTRAST = 24    # grey levels between paper and the darkest ink below which
 EMPTY = "The image is empty: draw or upload a figure."
 
 
-class ImageInputError(ValueError):
+class ImageInputError(UserError):
     """An image a user supplied that cannot be used; the message says what to do."""
 
 

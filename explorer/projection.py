@@ -11,11 +11,15 @@ For every projected map a grid of "distance to the nearest data point" marks whe
 unreliable: farther from any data than `far_limit`.
 """
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 GRID = 64
 K_NEIGHBOURS = 16
+ORDER = ("latent", "pca", "umap")   # how a bundle's maps are listed: the latent itself first
+PRIOR_VIEW_SIGMAS = 3.2    # a VAE's 2-D map shows the prior's 3-sigma circle
+PRIOR_LIMIT_SIGMAS = 4.0   # and lets the cursor reach 4 sigma
 
 
 @dataclass
@@ -29,6 +33,7 @@ class LatentMap:
     grid: np.ndarray | None = None         # umap: (G, G, D) latents at grid nodes, [row=y, col=x]
     far: np.ndarray | None = None          # projected: (G, G) distance to nearest data point
     far_limit: float = np.inf
+    prior: bool = False            # a VAE's map: the view and limits of a "latent" map also cover N(0, I)
 
     def to_latent(self, xy) -> tuple[np.ndarray, np.ndarray]:
         """Map points (M, 2) -> latents (M, D) and a reliability flag (M,)."""
@@ -54,6 +59,28 @@ class LatentMap:
         w = 1.0 / (np.take_along_axis(d2, idx, 1) + 1e-9)
         return (w[..., None] * self.xy[idx]).sum(1) / w.sum(1, keepdims=True)
 
+    @cached_property
+    def limits(self) -> np.ndarray:
+        """[x0, x1, y0, y1]: points are clamped here; three times the data's span, and 4 sigma of a VAE's prior."""
+        lo, hi = padded(self.xy, 1.0, min_span=1e-3)
+        if self.name == "latent" and self.prior:
+            lo, hi = np.minimum(lo, -PRIOR_LIMIT_SIGMAS), np.maximum(hi, PRIOR_LIMIT_SIGMAS)
+        return np.array([lo[0], hi[0], lo[1], hi[1]])
+
+    @cached_property
+    def view_range(self) -> list[float]:
+        """The initial axis ranges: the data with a margin, plus the prior's 3-sigma circle for a 2-D VAE."""
+        lo, hi = padded(self.xy, 0.06, min_span=1e-3)
+        if self.name == "latent" and self.prior:
+            lo, hi = np.minimum(lo, -PRIOR_VIEW_SIGMAS), np.maximum(hi, PRIOR_VIEW_SIGMAS)
+        return [float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])]
+
+    def clamp(self, x: float, y: float) -> tuple[float, float, bool]:
+        """(x, y) clamped into `limits`, and whether it had to be."""
+        x0, x1, y0, y1 = self.limits
+        cx, cy = min(max(x, x0), x1), min(max(y, y0), y1)
+        return float(cx), float(cy), (cx, cy) != (x, y)
+
     def inside(self, xy) -> np.ndarray:
         x0, x1, y0, y1 = self.extent
         return (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
@@ -66,11 +93,16 @@ class LatentMap:
                 for k, v in out.items() if v is not None}
 
     @classmethod
-    def from_arrays(cls, name: str, arrays, codes: np.ndarray) -> "LatentMap":
+    def from_arrays(cls, name: str, arrays, codes: np.ndarray, prior: bool = False) -> "LatentMap":
         get = {k.split("/", 1)[1]: arrays[k] for k in arrays if k.startswith(name + "/")}
         as64 = {k: np.asarray(v, dtype=np.float64) for k, v in get.items()}
         far_limit = float(as64.pop("far_limit", np.inf))
-        return cls(name=name, codes=np.asarray(codes, dtype=np.float64), far_limit=far_limit, **as64)
+        return cls(name=name, codes=np.asarray(codes, dtype=np.float64), far_limit=far_limit, prior=prior, **as64)
+
+
+def map_order(names) -> list[str]:
+    """Map names in display order: "latent" for 2-D models, else PCA before UMAP."""
+    return sorted(names, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
 
 
 def bilinear(grid: np.ndarray, extent, xy: np.ndarray) -> np.ndarray:
@@ -86,10 +118,17 @@ def bilinear(grid: np.ndarray, extent, xy: np.ndarray) -> np.ndarray:
     return top * (1 - ty) + bottom * ty
 
 
-def padded_extent(xy: np.ndarray, pad: float = 0.08) -> np.ndarray:
+def padded(xy: np.ndarray, fraction: float, min_span: float) -> tuple[np.ndarray, np.ndarray]:
+    """The data's bounding box grown by `fraction` of its span on every side: (lo, hi), each (2,)."""
     lo, hi = xy.min(0), xy.max(0)
-    span = np.maximum(hi - lo, 1e-6)
-    return np.array([lo[0] - pad * span[0], hi[0] + pad * span[0], lo[1] - pad * span[1], hi[1] + pad * span[1]])
+    pad = fraction * np.maximum(hi - lo, min_span)
+    return lo - pad, hi + pad
+
+
+def padded_extent(xy: np.ndarray, pad: float = 0.08) -> np.ndarray:
+    """[x0, x1, y0, y1] of the grids a projected map stores: the data plus a small margin."""
+    lo, hi = padded(xy, pad, min_span=1e-6)
+    return np.array([lo[0], hi[0], lo[1], hi[1]])
 
 
 def grid_nodes(extent, g: int = GRID) -> np.ndarray:

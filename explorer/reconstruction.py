@@ -6,8 +6,8 @@ import torch
 
 from explorer.bundle import Bundle
 from explorer.ellipse import ellipse, projected_ellipse
-from explorer.generate import decode_path, posterior_samples
-from explorer.losses import log_likelihood
+from explorer.generate import decode_latents, posterior_samples
+from explorer.losses import kl_per_dim, log_likelihood, reparameterise
 
 N_SAMPLES = 16
 N_PROJECTED = 256    # posterior draws whose projection gives the ellipse on a PCA / UMAP map
@@ -35,10 +35,8 @@ def reconstruct(bundle: Bundle, x: np.ndarray, seed: int) -> Reconstruction:
     xt = torch.as_tensor(x, dtype=torch.float32).reshape(1, 1, 28, 28)
     z = torch.as_tensor(post.z[:1])
     rec = -log_likelihood(model.decode(z), xt, model.config.likelihood, model.config.gaussian_sigma).item()
-    kl = None
-    if post.logvar is not None:
-        kl = 0.5 * (post.mu**2 + np.exp(post.logvar) - 1.0 - post.logvar)
-    return Reconstruction(decode_path(model, post.mu[None])[0], post.images, post.mu, post.logvar, rec, kl)
+    kl = None if post.logvar is None else kl_per_dim(torch.from_numpy(post.mu), torch.from_numpy(post.logvar)).numpy()
+    return Reconstruction(decode_latents(model, post.mu[None])[0], post.images, post.mu, post.logvar, rec, kl)
 
 
 def map_overlay(bundle: Bundle, map_name: str, r: Reconstruction, seed: int, exaggerate: float = 1.0) -> dict:
@@ -49,7 +47,9 @@ def map_overlay(bundle: Bundle, map_name: str, r: Reconstruction, seed: int, exa
     """
     m = bundle.maps[map_name]
     point = m.to_map(r.mu[None])[0]
-    out = {"point": point.tolist(), "ellipses": [], "exaggerate": exaggerate}
+    # The exact code travels with its map point: on a projected map the point's inverse is only near mu, and the
+    # decode beside the map must be the reconstruction itself until the cursor moves.
+    out = {"point": point.tolist(), "z": r.mu.astype(float).tolist(), "ellipses": [], "exaggerate": exaggerate}
     if r.logvar is None:
         return out
     if map_name == "latent":
@@ -59,7 +59,7 @@ def map_overlay(bundle: Bundle, map_name: str, r: Reconstruction, seed: int, exa
                  for s in (1, 2)]
     else:
         eps = np.random.default_rng(seed).standard_normal((N_PROJECTED, len(r.mu)))
-        draws = m.to_map(r.mu + eps * np.exp(0.5 * r.logvar))
+        draws = m.to_map(reparameterise(*(torch.from_numpy(a) for a in (r.mu, r.logvar, eps))).numpy())
         rings = [projected_ellipse(draws, s, exaggerate=exaggerate) for s in (1, 2)]
     out["ellipses"] = [{"sigma": s, "xy": ring.round(5).tolist()} for s, ring in zip((1, 2), rings)]
     return out

@@ -3,6 +3,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer.bundle import Bundle, find_bundles, load_bundle
+from explorer.errors import UserError
+
+ECHO = 80    # at most this many characters of a user's input are repeated back in a message
+
+
+class UnknownModel(UserError):
+    """A model or pair name that is not in the registry."""
 
 
 @dataclass
@@ -18,10 +25,29 @@ class Registry:
             pairs.setdefault(Path(key).parent.as_posix(), {})[bundle.kind] = key
         return dict(sorted(pairs.items()))
 
-    def pair(self, name: str) -> tuple[Bundle | None, Bundle | None]:
-        """(VAE, AE) of a pair; either may be None when only one model was trained."""
-        keys = self.pairs.get(name, {})
+    def pair(self, name: str | None) -> tuple[Bundle | None, Bundle | None]:
+        """(VAE, AE) of a pair; either may be None when only one model was trained. UnknownModel for no pair."""
+        if not isinstance(name, str) or name not in self.pairs:
+            raise UnknownModel("Choose a model pair from the list at the top.")
+        keys = self.pairs[name]
         return self.bundles.get(keys.get("vae")), self.bundles.get(keys.get("ae"))
+
+    def model_of(self, pair: str | None) -> Bundle:
+        """A model of the pair (the VAE when there is one), for what both share: data, test images, latent size."""
+        vae, ae = self.pair(pair)
+        return vae or ae
+
+    def model(self, key) -> Bundle:
+        """The bundle named `key` ("pair/vae"); UnknownModel with the names to choose from."""
+        if not isinstance(key, str) or key not in self.bundles:
+            shown = repr(key)[:ECHO] + ("…" if len(repr(key)) > ECHO else "")
+            raise UnknownModel(f"Unknown model {shown}; choose one of: {', '.join(self.bundles)}.")
+        return self.bundles[key]
+
+    def shared_maps(self, pair: str) -> list[str]:
+        """The maps every model of the pair has, in display order, e.g. ["latent"] or ["pca", "umap"]."""
+        names = [self.bundles[key].map_names for key in self.pairs[pair].values()]
+        return [n for n in names[0] if all(n in other for other in names)]
 
 
 def load_registry(root: Path) -> Registry:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.app_process import ROOT, app_process  # noqa: F401  (ROOT is re-exported to the tests)
+from app_process import ROOT, app_process  # noqa: F401  (ROOT is re-exported to the tests)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

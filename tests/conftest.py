@@ -38,3 +38,12 @@ def tiny_bundles(tmp_path_factory) -> Path:
                              "--iwae-k", "8", "--out", str(out)])
     assert code == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def shots(tmp_path_factory) -> Path:
+    """Where browser tests save screenshots: pytest's temporary folder, so a test run leaves the repository as it
+    was; docs/ (the README's pictures) only when asked, with LATENT_EXPLORER_SCREENSHOTS=docs."""
+    if os.environ.get("LATENT_EXPLORER_SCREENSHOTS") == "docs":
+        return ROOT / "docs"
+    return tmp_path_factory.mktemp("screenshots")

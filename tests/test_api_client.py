@@ -5,6 +5,8 @@ from PIL import Image
 
 from app_server import ROOT, running_app
 
+pytestmark = pytest.mark.slow   # starts app.py
+
 MODEL_2D = "fashion-mnist-mlp-z2/vae"
 
 

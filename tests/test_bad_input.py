@@ -11,6 +11,8 @@ from app_server import ROOT, running_app
 from test_preprocess import encode as encoded, png_header_only
 from PIL import Image
 
+pytestmark = pytest.mark.slow   # starts app.py
+
 PAIR = "digits-tiny"
 VAE = f"{PAIR}/vae"
 NOT_IMAGE = "is not a PNG, JPEG, WebP, BMP or GIF"
@@ -123,10 +125,10 @@ def call(client, path, how: str):
     from gradio_client import handle_file
 
     if how == "upload":
-        return client.predict(handle_file(str(path)), PAIR, api_name="/on_upload")
+        return client.predict(handle_file(str(path)), PAIR, api_name="/reconstruct_upload")
     if how == "sketchpad":
         editor = {"background": None, "layers": [], "composite": handle_file(str(path))}
-        return client.predict(editor, PAIR, api_name="/on_sketch")
+        return client.predict(editor, PAIR, api_name="/reconstruct_sketch")
     if how == "api encode":
         return client.predict(handle_file(str(path)), VAE, api_name="/encode")
     if how == "api reconstruct":
@@ -191,10 +193,10 @@ def queue_call(app: str, api: str, data: list) -> str:
 
 
 @pytest.mark.parametrize("target", ["/etc/passwd", str(ROOT / "app.py"), "../../../../etc/passwd"])
-@pytest.mark.parametrize("api", ["encode", "on_upload", "on_sketch"])
+@pytest.mark.parametrize("api", ["encode", "reconstruct_upload", "reconstruct_sketch"])
 def test_a_server_path_as_the_image_value_is_refused(app, api, target):
     value = {"path": target, "meta": {"_type": "gradio.FileData"}}
-    if api == "on_sketch":
+    if api == "reconstruct_sketch":
         value = {"background": None, "layers": [], "composite": value}
     stream = queue_call(app, api, [value, VAE if api == "encode" else PAIR])
     assert "event: error" in stream, stream

@@ -8,9 +8,11 @@ import pytest
 from PIL import Image
 
 from explorer.bundle import load_bundle
-from explorer.map_payload import decode_point
+from explorer.app.latent_map.payload import decode_point
 from app_server import browser_page, need_chromium, running_app
 from map_fixtures import make_checkpoints
+
+pytestmark = pytest.mark.browser
 
 
 need_chromium()
@@ -19,11 +21,11 @@ need_chromium()
 MAP_JS = """(sel) => {
   const root = document.querySelector(sel + ' .lm'); const m = root.latentMap; const st = m.state;
   const gd = root.querySelector('.lm-plot'); const fl = gd._fullLayout; const r = gd.getBoundingClientRect();
-  const f = m.frame(); const [cx, cy] = window.LatentMapGeom.dataToPixel(st.cursor[0], st.cursor[1], f);
+  const f = m.frame(); const [cx, cy] = m.dataToPixel(st.cursor[0], st.cursor[1], f);
   const mr = root.querySelector('.lm-cursor').getBoundingClientRect();
-  return { ready: !!m.ready, cursor: st.cursor, seq: st.seq, lastSeq: st.last ? st.last.seq : -1, busy: m.busy(),
-    frames: st.frames.length, errors: st.errors, img: Array.from(root.querySelector('.lm-decode').getContext('2d')
-      .getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0)), local: !!st.local,
+  return { ready: st.ready, cursor: st.cursor, seq: st.seq, lastSeq: st.last ? st.last.seq : -1, busy: m.busy(),
+    frames: m.log.frames.length, errors: m.log.errors, img: Array.from(root.querySelector('.lm-decode').getContext('2d')
+      .getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0)), local: m.hasBrowserModel(),
     source: st.last ? st.last.source : null,
     dim: root.querySelector('.lm-decode').classList.contains('lm-dim'), badge: !root.querySelector('.lm-badge').hidden,
     coords: root.querySelector('.lm-coords').textContent, left: r.left, top: r.top, f,
@@ -31,15 +33,15 @@ MAP_JS = """(sel) => {
     xrange: fl.xaxis.range.slice(), yrange: fl.yaxis.range.slice(), map: m.state.payload.map,
     bundle: m.state.payload.bundle };
 }"""
-# Plotly's own pixel -> data conversion, independent of latent_map_geom.js.
+# Plotly's own pixel -> data conversion, independent of geometry.js.
 P2D_JS = """([sel, px, py]) => { const gd = document.querySelector(sel + ' .lm-plot'); const fl = gd._fullLayout;
   const r = gd.getBoundingClientRect();
   return [fl.xaxis.p2d(px - r.left - fl._size.l), fl.yaxis.p2d(py - r.top - fl._size.t)]; }"""
 # A page point inside the plot, at least `gap` px from every data point and from the cursor.
 EMPTY_JS = """([sel, gap]) => { const root = document.querySelector(sel + ' .lm'); const m = root.latentMap;
-  const f = m.frame(); const G = window.LatentMapGeom; const r = root.querySelector('.lm-plot').getBoundingClientRect();
-  const pts = m.state.payload.traces.flatMap((t) => t.x.map((x, i) => G.dataToPixel(x, t.y[i], f)));
-  pts.push(G.dataToPixel(m.state.cursor[0], m.state.cursor[1], f));
+  const f = m.frame(); const r = root.querySelector('.lm-plot').getBoundingClientRect();
+  const pts = m.state.payload.traces.flatMap((t) => t.x.map((x, i) => m.dataToPixel(x, t.y[i], f)));
+  pts.push(m.dataToPixel(m.state.cursor[0], m.state.cursor[1], f));
   for (let py = f.t + 20; py < f.t + f.h - 20; py += 7) for (let px = f.l + 20; px < f.l + f.w - 20; px += 7)
     if (pts.every(([a, b]) => Math.hypot(a - px, b - py) > gap)) return [r.left + px, r.top + py];
   return null; }"""
@@ -68,7 +70,7 @@ def state(pg, sel: str) -> dict:
 def wait_idle(pg, sel: str, timeout: float = 10) -> dict:
     """Wait until the map is drawn and its latest request has been painted."""
     pg.wait_for_function("(sel) => { const e = document.querySelector(sel + ' .lm'); const m = e && e.latentMap;"
-                         " return m && m.ready && !m.busy() && m.state.last && m.state.last.seq === m.state.seq; }",
+                         " return m && m.state.ready && !m.busy() && m.state.last && m.state.last.seq === m.state.seq; }",
                          arg=sel, timeout=timeout * 1000)
     return state(pg, sel)
 
@@ -95,7 +97,7 @@ def same_decode(s: dict, want: np.ndarray) -> bool:
 
 def test_drag_updates_the_decode_live_and_ends_on_the_final_position(page, app):
     sel = "#map-vae"
-    page.wait_for_function("(sel) => !!document.querySelector(sel + ' .lm').latentMap.state.local", arg=sel,
+    page.wait_for_function("(sel) => document.querySelector(sel + ' .lm').latentMap.hasBrowserModel()", arg=sel,
                            timeout=10000)   # the browser's decoder has loaded
     s0 = wait_idle(page, sel)
     assert s0["bundle"] == "pair-z2/vae" and s0["map"] == "latent"
@@ -128,7 +130,7 @@ def test_drag_updates_the_decode_live_and_ends_on_the_final_position(page, app):
 def test_click_on_empty_space_moves_the_cursor_there_and_keeps_the_zoom(page, app):
     sel = "#map-ae"
     # this test takes the server's path: as before the browser's decoder loads, or for one it cannot run
-    page.evaluate("(sel) => { document.querySelector(sel + ' .lm').latentMap.browserDecoding = false; }", sel)
+    page.evaluate("(sel) => { document.querySelector(sel + ' .lm').latentMap.options.browserDecoding = false; }", sel)
     s0 = wait_idle(page, sel)
     f = s0["f"]
     page.mouse.move(s0["left"] + f["l"] + f["w"] * 0.3, s0["top"] + f["t"] + f["h"] * 0.6)
@@ -165,7 +167,7 @@ def test_hover_shows_the_test_image(page, app):
     sel = "#map-vae"
     s = wait_idle(page, sel)
     x, y, index = page.evaluate("""(sel) => { const m = document.querySelector(sel + ' .lm').latentMap;
-      const t = m.state.payload.traces[2]; const [px, py] = window.LatentMapGeom.dataToPixel(t.x[0], t.y[0], m.frame());
+      const t = m.state.payload.traces[2]; const [px, py] = m.dataToPixel(t.x[0], t.y[0], m.frame());
       return [px, py, t.idx[0]]; }""", sel)
     page.mouse.move(s["left"] + x, s["top"] + y)
     # Wait until the preview shows the image of the point it names ("<class> · #<index>").
@@ -176,8 +178,8 @@ def test_hover_shows_the_test_image(page, app):
                         " return [Number(t.dataset.index), t.querySelector('img').src, t.textContent]; }", sel)
     b = load_bundle(app[1] / "pair-z2/vae")
     shown = tip[0]   # plotly hovers the closest point, which may be a neighbour of the one aimed at
-    px = page.evaluate("([sel, x, y]) => window.LatentMapGeom.dataToPixel(x, y, "
-                       "document.querySelector(sel + ' .lm').latentMap.frame())", [sel, *b.maps["latent"].xy[shown]])
+    px = page.evaluate("([sel, x, y]) => { const m = document.querySelector(sel + ' .lm').latentMap;"
+                       " return m.dataToPixel(x, y, m.frame()); }", [sel, *b.maps["latent"].xy[shown]])
     assert np.hypot(px[0] - x, px[1] - y) <= 20, "the preview is of a point under the pointer"
     assert np.array_equal(png_pixels(tip[1]), b.latents["images"][shown])
     assert tip[2] == f"{b.latents['class_names'][b.latents['labels'][shown]]} · #{shown}"
@@ -193,8 +195,8 @@ def test_projected_map_flags_unreliable_points_and_screenshot(page, app, tmp_pat
     page.wait_for_function("() => document.querySelector('#map-vae .lm').latentMap.state.payload.map === 'umap'",
                            timeout=15000)
     sel = "#map-vae"
-    page.wait_for_function("(sel) => { const st = document.querySelector(sel + ' .lm').latentMap.state;"
-                           " return st.local && st.local.payload === st.payload; }", arg=sel, timeout=10000)
+    page.wait_for_function("(sel) => document.querySelector(sel + ' .lm').latentMap.hasBrowserModel()", arg=sel,
+                           timeout=10000)
     s0 = wait_idle(page, sel)
     assert not s0["badge"] and not s0["dim"]   # the start point is the data median: reliable
     f = s0["f"]
@@ -220,10 +222,10 @@ def test_a_late_server_decode_never_paints_over_a_newer_one(page, app):
     # the server's answers arrive 600 ms late; the first click goes to the server, the second is decoded here
     page.evaluate("""(sel) => { const m = document.querySelector(sel + ' .lm').latentMap; const fn = m.server.lm_decode;
       m.slowServer = fn; m.server.lm_decode = (req) => new Promise((ok) => setTimeout(() => ok(fn(req)), 600));
-      m.browserDecoding = false; m.holdPlotlyRelease = true; }""", sel)
+      m.options.browserDecoding = false; m.options.holdPlotlyRelease = true; }""", sel)
     page.mouse.click(*at(0.2, 0.3))
     page.wait_for_timeout(50)
-    page.evaluate("(sel) => { document.querySelector(sel + ' .lm').latentMap.browserDecoding = true; }", sel)
+    page.evaluate("(sel) => { document.querySelector(sel + ' .lm').latentMap.options.browserDecoding = true; }", sel)
     page.wait_for_timeout(400)   # not a double click
     page.mouse.click(*at(0.7, 0.6))
     page.wait_for_timeout(1500)
@@ -259,3 +261,18 @@ def test_moving_right_after_a_click_does_not_pan(page, app):
     s2 = state(page, sel)
     assert np.allclose(s1["cursorPage"], target, atol=1.0), "the click moved the cursor"
     assert s2["xrange"] == s0["xrange"] and s2["yrange"] == s0["yrange"], "a click followed by a move is not a pan"
+
+
+def test_the_frame_read_from_plotly_is_the_plot_area_it_draws(page):
+    """geometry.plotFrame reads plotly's _fullLayout (no public API gives the plot area in pixels): if a plotly
+    upgrade moves or renames it, this fails, instead of every click landing in the wrong place."""
+    for sel in ("#map-vae", "#map-ae"):
+        got = page.evaluate("""(sel) => { const root = document.querySelector(sel + ' .lm');
+          const rect = root.querySelector('.lm-plot .draglayer .xy .nsewdrag');
+          const a = (k) => Number(rect.getAttribute(k));
+          const gd = root.querySelector('.lm-plot');
+          return { frame: root.latentMap.frame(), drawn: [a('x'), a('y'), a('width'), a('height')],
+                   ranges: [gd.layout.xaxis.range, gd.layout.yaxis.range] }; }""", sel)
+        f = got["frame"]
+        assert np.allclose([f["l"], f["t"], f["w"], f["h"]], got["drawn"], atol=0.5), got
+        assert np.allclose([f["x0"], f["x1"], f["y0"], f["y1"]], [*got["ranges"][0], *got["ranges"][1]]), got

@@ -1,14 +1,21 @@
-"""Each view in real Chromium, used as a person would, on the shipped checkpoints; screenshots go to docs/."""
+"""Each view in real Chromium, used as a person would, on the shipped checkpoints. Screenshots go to pytest's
+temporary folder, or to docs/ with LATENT_EXPLORER_SCREENSHOTS=docs (the `shots` fixture)."""
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from app_server import ROOT, browser_page, need_chromium, running_app
+from explorer.bundle import load_bundle
+from explorer.generate import encode_mean
+from explorer.images import to_uint8
+from explorer.models import decode_mean
+
+pytestmark = pytest.mark.browser
 
 need_chromium()
-DOCS = ROOT / "docs"
 MAP_READY = """(sel) => { const e = document.querySelector(sel + ' .lm'); const m = e && e.latentMap;
-  return m && m.ready && !m.busy() && m.state.last && m.state.last.seq === m.state.seq; }"""
+  return m && m.state.ready && !m.busy() && m.state.last && m.state.last.seq === m.state.seq; }"""
 OVERLAY = "(sel) => document.querySelector(sel + ' .lm').latentMap.state.overlayCount"
 
 
@@ -47,13 +54,13 @@ def upload(pg, path) -> None:
     box.locator("input[type=file]").set_input_files(str(path))
 
 
-def test_explore_shows_both_maps(page):
+def test_explore_shows_both_maps(page, shots):
     assert page.locator("#map-vae .lm-title").inner_text().startswith("VAE")
     assert page.locator("#map-ae .lm-title").inner_text().startswith("AE")
-    page.screenshot(path=str(DOCS / "explore.png"))
+    page.screenshot(path=str(shots / "explore.png"))
 
 
-def test_reconstruct_a_test_image_lands_on_both_maps(page):
+def test_reconstruct_a_test_image_lands_on_both_maps(page, shots):
     page.get_by_role("tab", name="Reconstruct").click()
     gallery = page.locator(".block", has_text="…or click a test image")
     gallery.locator("button.thumbnail-item, .thumbnail-item").nth(3).click()
@@ -64,7 +71,7 @@ def test_reconstruct_a_test_image_lands_on_both_maps(page):
     page.wait_for_function(OVERLAY + " == 1", arg="#map-ae", timeout=30_000)    # the AE's point
     assert "nats" in page.locator("h3", has_text="This image").inner_text()
     page.locator("#map-vae").scroll_into_view_if_needed()
-    page.screenshot(path=str(DOCS / "reconstruct.png"), full_page=True)
+    page.screenshot(path=str(shots / "reconstruct.png"), full_page=True)
 
 
 def test_reconstruct_an_uploaded_dark_on_light_image(page, tmp_path):
@@ -81,7 +88,7 @@ def test_reconstruct_an_uploaded_dark_on_light_image(page, tmp_path):
     assert "inverted" in steps and "centred by mass" in steps
 
 
-def test_generate_samples_manifold_and_interpolation(page, tmp_path):
+def test_generate_samples_manifold_and_interpolation(page, shots):
     page.get_by_role("tab", name="Generate").click()
     page.get_by_role("button", name="Sample from the prior").click()
     first = wait_image(page, "Decoded prior samples")
@@ -92,10 +99,10 @@ def test_generate_samples_manifold_and_interpolation(page, tmp_path):
     page.get_by_role("button", name="Sample from the prior").click()
     page.wait_for_timeout(1500)
     assert image_src(page, "Decoded prior samples") is not None and first is not None
-    page.screenshot(path=str(DOCS / "generate.png"), full_page=True)
+    page.screenshot(path=str(shots / "generate.png"), full_page=True)
 
 
-def test_compare_table_and_prior_decodes(page):
+def test_compare_table_and_prior_decodes(page, shots):
     page.get_by_role("tab", name="Compare VAE vs AE").click()
     page.get_by_role("button", name="Decode the same prior draws with both").click()
     wait_image(page, "VAE: decodes of z ~ N(0, I)", timeout=60)
@@ -103,7 +110,7 @@ def test_compare_table_and_prior_decodes(page):
     table = page.locator(".block", has_text="Test-set metrics")
     table.get_by_text("Holes: prior draws far from all data").wait_for(timeout=60_000)
     assert "%" in table.inner_text()
-    page.screenshot(path=str(DOCS / "compare.png"), full_page=True)
+    page.screenshot(path=str(shots / "compare.png"), full_page=True)
 
 
 def test_bad_upload_gives_a_clear_error(page, tmp_path):
@@ -112,3 +119,44 @@ def test_bad_upload_gives_a_clear_error(page, tmp_path):
     toast = page.locator(".toast-body", has_text="not a PNG, JPEG, WebP, BMP or GIF")
     toast.first.wait_for(timeout=20_000)
     assert page.locator("#map-vae .lm").is_visible()      # the page is still there and working
+
+
+def canvas_pixels(pg, sel: str) -> np.ndarray:
+    return np.array(pg.evaluate("(sel) => Array.from(document.querySelector(sel + ' .lm-decode').getContext('2d')"
+                                ".getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0))", sel),
+                    np.uint8).reshape(28, 28)
+
+
+def select_pair(pg, pair: str, map_name: str) -> None:
+    pg.get_by_label("Model pair (a VAE and its AE twin)").click()
+    pg.get_by_role("option", name=f"({pair})").click()
+    pg.get_by_role("radio", name=map_name, exact=True).check()
+    for sel in ("#map-vae", "#map-ae"):
+        pg.wait_for_function("([sel, m]) => document.querySelector(sel + ' .lm').latentMap.state.payload.map === m",
+                             arg=[sel, map_name], timeout=30_000)
+
+
+@pytest.mark.parametrize("map_name", ["pca", "umap"])
+def test_after_an_upload_the_projected_maps_decode_exactly_its_code(page, tmp_path, map_name):
+    """The decode beside a PCA or UMAP map, right after an upload, is decode(mu) of that image (within one grey
+    level, the browser's float64 sums against PyTorch's float32), not the decode of the map's inverse at the point
+    mu projects to, which on a 16-D latent can be another class altogether."""
+    pair = "fashion-mnist-conv-z16"
+    select_pair(page, pair, map_name)
+    vae = load_bundle(ROOT / "checkpoints" / pair / "vae")
+    image = vae.latents["images"][vae.first_of_class(1)]      # a trouser, 28x28 light on dark: used as it is
+    Image.fromarray(image).save(tmp_path / "trouser.png")
+    upload(page, tmp_path / "trouser.png")
+    x = image.astype(np.float32) / 255
+    for sel, kind in (("#map-vae", "vae"), ("#map-ae", "ae")):
+        b = vae if kind == "vae" else load_bundle(ROOT / "checkpoints" / pair / kind)
+        with torch.no_grad():
+            want = to_uint8(decode_mean(b.model, torch.from_numpy(encode_mean(b.model, x)[None]))[0, 0].numpy())
+        for _ in range(60):    # until the upload's overlay is drawn and decoded (a previous input's may be first)
+            page.wait_for_function(MAP_READY, arg=sel, timeout=30_000)
+            diff = np.abs(canvas_pixels(page, sel).astype(int) - want.astype(int)).max()
+            if diff <= 1:
+                break
+            page.wait_for_timeout(500)
+        assert diff <= 1, (sel, map_name, diff)
+        assert page.evaluate(OVERLAY, sel) >= 1

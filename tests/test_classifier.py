@@ -6,6 +6,7 @@ from explorer.bundle import BundleError
 from explorer.classifier import build_classifier, load_classifier, sample_quality
 
 
+@pytest.mark.slow
 def test_trains_on_digits_and_round_trips(tmp_path):
     assert train_classifier.main(["--dataset", "digits", "--epochs", "4", "--out", str(tmp_path / "c")]) == 0
     model = load_classifier(tmp_path / "c")

@@ -16,6 +16,8 @@ from app_server import ROOT, running_app
 
 from explorer.bundle import find_bundles, load_bundle
 
+pytestmark = pytest.mark.slow   # starts app.py
+
 MARKER_NAME = "UNPICKLED"
 
 

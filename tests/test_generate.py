@@ -3,7 +3,7 @@ import pytest
 import torch
 from scipy.stats import norm
 
-from explorer.generate import (decode_path, interpolate, kl_order, manifold_axis, manifold_grid,
+from explorer.generate import (decode_latents, interpolate, kl_order, manifold_axis, manifold_grid,
                                posterior_samples, prior_samples, traversals)
 from explorer.models import ModelConfig, build_model
 
@@ -25,7 +25,7 @@ def test_prior_samples_follow_the_seed(latent_dim):
 def test_temperature_scales_the_prior_std(temperature):
     model = tiny(latent_dim=4)
     z = torch.randn((5, 4), generator=torch.Generator().manual_seed(7)) * temperature
-    np.testing.assert_allclose(prior_samples(model, 5, temperature, seed=7), decode_path(model, z), atol=1e-6)
+    np.testing.assert_allclose(prior_samples(model, 5, temperature, seed=7), decode_latents(model, z), atol=1e-6)
 
 
 def test_temperature_zero_gives_identical_images():
@@ -55,7 +55,7 @@ def test_manifold_corners(spacing):
     assert grid.shape == (n, n, 28, 28)
     corners = {(0, 0): (lo, hi), (0, n - 1): (hi, hi), (n - 1, 0): (lo, lo), (n - 1, n - 1): (hi, lo)}
     for (r, c), z in corners.items():   # top row = largest z2, left column = smallest z1
-        np.testing.assert_allclose(grid[r, c], decode_path(model, [z])[0], atol=1e-6)
+        np.testing.assert_allclose(grid[r, c], decode_latents(model, [z])[0], atol=1e-6)
 
 
 @pytest.mark.parametrize("bad", [dict(latent_dim=8), dict(spacing="log"), dict(n=1)])
@@ -81,8 +81,8 @@ def test_traversals_vary_one_dimension(n_steps):
     for row, dim in enumerate([2, 0]):
         zs = np.repeat(z0[None], n_steps, 0)
         zs[:, dim] += np.linspace(-2.0, 2.0, n_steps)
-        np.testing.assert_allclose(out[row], decode_path(model, zs), atol=1e-6)
-        np.testing.assert_allclose(out[row, n_steps // 2], decode_path(model, [z0])[0], atol=1e-6)
+        np.testing.assert_allclose(out[row], decode_latents(model, zs), atol=1e-6)
+        np.testing.assert_allclose(out[row, n_steps // 2], decode_latents(model, [z0])[0], atol=1e-6)
 
 
 @pytest.mark.parametrize("z0, dims, n_steps", [(np.zeros(3), [0], 5), (np.zeros(4), [4], 5),
@@ -127,11 +127,11 @@ def test_interpolation_errors(args):
         interpolate(*args)
 
 
-def test_decode_path_checks_shape():
+def test_decode_latents_checks_shape():
     model = tiny(latent_dim=3)
-    assert decode_path(model, np.zeros((4, 3))).shape == (4, 28, 28)
+    assert decode_latents(model, np.zeros((4, 3))).shape == (4, 28, 28)
     with pytest.raises(ValueError, match=r"\(n, 3\)"):
-        decode_path(model, np.zeros((4, 2)))
+        decode_latents(model, np.zeros((4, 2)))
 
 
 def test_vae_posterior_samples():
@@ -143,7 +143,7 @@ def test_vae_posterior_samples():
     np.testing.assert_allclose(post.logvar, logvar[0].detach().numpy(), atol=1e-6)
     eps = torch.randn((5, 3), generator=torch.Generator().manual_seed(2)).numpy()
     np.testing.assert_allclose(post.z, post.mu + eps * np.exp(0.5 * post.logvar), atol=1e-5)
-    np.testing.assert_allclose(post.images, decode_path(model, post.z), atol=1e-6)
+    np.testing.assert_allclose(post.images, decode_latents(model, post.z), atol=1e-6)
     np.testing.assert_array_equal(post.images, posterior_samples(model, x, n=5, seed=2).images)
 
 

@@ -7,7 +7,7 @@ import pytest
 from gradio import image_utils, processing_utils
 from PIL import Image
 
-from explorer import gradio_cache
+from explorer.app import gradio_cache
 
 
 @pytest.fixture

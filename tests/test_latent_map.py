@@ -3,23 +3,19 @@ import base64
 import io
 import json
 import math
-import os
-import shutil
-import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 
+from explorer.app.latent_map.assets import ASSETS, IMMUTABLE, PREFIX
+from explorer.app.latent_map.component import map_value, published, server_functions
+from explorer.app.latent_map.payload import decode_point, map_payload, nearest, neighbours
 from explorer.bundle import load_bundle
-from explorer.latent_map import DECODER_DIR, map_value, server_functions
-from explorer.map_payload import decode_point, limits, map_payload, nearest
 from explorer.models import decode_mean
 from map_fixtures import make_checkpoints, write_test_bundle
-
-GEOM_JS = Path(__file__).resolve().parents[1] / "explorer" / "static" / "latent_map_geom.js"
+from node import run_node as node
 
 
 @pytest.fixture(scope="module")
@@ -43,15 +39,8 @@ def raw_pixels(b64: str) -> np.ndarray:
 
 
 def run_node(body: str):
-    """Run JS with the geometry module as `G`; the script prints one JSON value."""
-    if shutil.which("node") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("node is missing: .ci/run should have installed nodejs")
-        pytest.skip("node is not installed")
-    script = f"const G = require({json.dumps(str(GEOM_JS))});\n(async () => {{ {body} }})();"
-    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=30)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+    """Run JS with the geometry module as `G` and the decode source as `S`; the script prints one JSON value."""
+    return node(body, modules={"G": "geometry.js", "S": "decode_source.js"})
 
 
 # --- pixel <-> data (JS) -------------------------------------------------------------------------------------
@@ -89,12 +78,12 @@ def test_latest_wins_sends_one_at_a_time_and_the_last_job():
     got = run_node("""
       const sent = [], delivered = []; let inflight = 0, maxInflight = 0;
       const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-      const q = G.latestWins(async (j) => { inflight++; maxInflight = Math.max(maxInflight, inflight); sent.push(j);
+      const q = S.latestWins(async (j) => { inflight++; maxInflight = Math.max(maxInflight, inflight); sent.push(j);
                                               await sleep(20); inflight--; return j * 10; },
                              (j, r) => delivered.push([j, r]));
       for (let i = 1; i <= 10; i++) { q.push(i); await sleep(3); }
       await sleep(120);
-      const failing = G.latestWins(async () => { throw new Error('x'); }, (j, r) => delivered.push([j, r === undefined]));
+      const failing = S.latestWins(async () => { throw new Error('x'); }, (j, r) => delivered.push([j, r === undefined]));
       failing.push(99); await sleep(10);
       console.log(JSON.stringify({sent, delivered, maxInflight}));""")
     assert got["maxInflight"] == 1
@@ -134,12 +123,13 @@ def test_decode_is_the_decoder_at_the_inverse_of_the_map_point(bundles, key, nam
     z, reliable = m.to_latent(np.array([[x, y]]))
     if name == "latent":
         assert np.allclose(z[0], b.codes[7])       # the identity map gives the code back exactly
-        assert out["neighbours"][0]["index"] == 7  # and the nearest test image is that very image
+        # and the nearest test image is that very image
+        assert neighbours(b, key, np.array(out["z"]))["neighbours"][0]["index"] == 7
     with torch.no_grad():
         want = (decode_mean(b.model, torch.from_numpy(z))[0, 0].numpy() * 255 + 0.5).astype(np.uint8)
     assert np.array_equal(raw_pixels(out["pixels"]), want)
     assert out["reliable"] is bool(reliable[0]) is True   # a data point is never "far from data"
-    assert len(out["neighbours"]) == 5
+    assert np.array_equal(np.array(out["z"], np.float32), z[0])
 
 
 def test_pca_inverse_round_trips(bundles):
@@ -194,7 +184,7 @@ def test_decode_rejects_bad_input_with_a_sentence(fns, request_):
 def test_decode_clamps_huge_input(fns, bundles, x, y):
     out = fns["lm_decode"](good(x=x, y=y))
     assert "error" not in out and out["clamped"] is True
-    x0, x1, y0, y1 = limits(bundles["proj-z6/vae"], "pca")
+    x0, x1, y0, y1 = bundles["proj-z6/vae"].maps["pca"].limits
     assert x0 <= out["x"] <= x1 and y0 <= out["y"] <= y1 and math.isfinite(out["x"])
     assert out["reliable"] is False
     assert raw_pixels(out["pixels"]).shape == (28, 28)
@@ -229,14 +219,40 @@ def test_payload_function_reads_map_value(fns):
     assert set(fns["lm_payload"]({"bundle": "proj-z6/ae", "map": "latent"})) == {"error"}
 
 
-@pytest.mark.parametrize("request_", [good(image="no"), good(image=0), good(image=None)])
-def test_decode_image_flag_must_be_a_boolean(fns, request_):
-    assert fns["lm_decode"](request_) == {"error": "image must be true or false."}
+@pytest.mark.parametrize("z", [[0.1] * 5, [0.1] * 7, ["a"] * 6, [float("nan")] * 6, [1e9] * 6, "0,0", 3, {}])
+def test_decode_of_an_exact_latent_refuses_bad_latents(fns, z):
+    out = fns["lm_decode"](good(z=z))
+    assert set(out) == {"error"} and out["error"].startswith("z must")
 
 
-def test_decode_without_the_image_still_sends_the_neighbours(fns):
-    out = fns["lm_decode"](good(image=False))
-    assert "pixels" not in out and len(out["neighbours"]) == 5 and out["summary"].startswith("‖z‖ = ")
+def test_decode_of_an_exact_latent_is_that_latent_at_that_point(fns, bundles):
+    """An input image's code on a projected map: the decode is of the code itself, not of the map's inverse at
+    the point it projects to (which is only near it)."""
+    b = bundles["proj-z6/vae"]
+    z = b.codes[11]
+    x, y = b.maps["pca"].to_map(z[None])[0]
+    out = fns["lm_decode"](good(x=float(x), y=float(y), z=z.tolist()))
+    with torch.no_grad():
+        want = (decode_mean(b.model, torch.from_numpy(z[None]))[0, 0].numpy() * 255 + 0.5).astype(np.uint8)
+    assert np.array_equal(raw_pixels(out["pixels"]), want) and np.allclose(out["z"], z)
+    assert out["coords"] == f"PCA ({x:+.3f}, {y:+.3f})"
+    inverse = fns["lm_decode"](good(x=float(x), y=float(y)))
+    assert not np.allclose(inverse["z"], z), "the fixture's PCA inverse is not exact"
+
+
+def test_neighbours_of_a_latent(fns, bundles):
+    b = bundles["proj-z6/ae"]
+    out = fns["lm_neighbours"]({"bundle": "proj-z6/ae", "z": (b.codes[4] + 0.01).tolist()})
+    assert [n["index"] for n in out["neighbours"]] == nearest(b.codes, b.codes[4] + 0.01).tolist()
+    assert out["neighbours"][0]["index"] == 4 and out["neighbours"][0]["label"] == b.class_name(4)
+    assert np.array_equal(png_pixels(out["neighbours"][0]["image"]), b.latents["images"][4])
+
+
+@pytest.mark.parametrize("request_", [{"bundle": "proj-z6/ae", "z": [0.0] * 5}, {"bundle": "proj-z6/ae"},
+                                      {"bundle": "nope", "z": [0.0] * 6}, {"z": [0.0] * 6}, [0.0] * 6, None])
+def test_neighbours_refuse_bad_input(fns, request_):
+    out = fns["lm_neighbours"](request_)
+    assert set(out) == {"error"} and out["error"].endswith(".")
 
 
 def test_model_function_points_at_the_decoder_weights(fns, bundles):
@@ -244,11 +260,12 @@ def test_model_function_points_at_the_decoder_weights(fns, bundles):
     assert out["bundle"] == "proj-z6/vae" and out["map"] == "umap" and out["note"] is None
     assert out["inverse"]["map"] == "umap" and out["inverse"]["latent_dim"] == 6
     decoder = out["decoder"]
-    path = Path(decoder["url"].removeprefix("/gradio_api/file="))
-    assert path.parent == DECODER_DIR and path.stat().st_size == decoder["bytes"]
+    assert decoder["url"].startswith(f"{PREFIX}/") and decoder["url"].endswith("-decoder.f32")
+    data, media = ASSETS.get(decoder["url"].removeprefix(f"{PREFIX}/"))
+    assert len(data) == decoder["bytes"] and media == "application/octet-stream"
     params = bundles["proj-z6/vae"].model.decoder.parameters()
     assert decoder["bytes"] == 4 * sum(p.numel() for p in params)
-    assert fns["lm_model"]({"bundle": "proj-z6/vae", "map": "pca"})["decoder"] == decoder   # written once
+    assert fns["lm_model"]({"bundle": "proj-z6/vae", "map": "pca"})["decoder"] == decoder   # exported once
 
 
 @pytest.mark.parametrize("request_", [{"bundle": "../../etc/passwd", "map": "pca"}, {"bundle": "proj-z6/vae", "map": "x"},
@@ -266,3 +283,20 @@ def test_a_decoder_the_browser_cannot_run_stays_on_the_server(tmp_path):
     out = fns["lm_model"]({"bundle": key, "map": "latent"})
     assert out["decoder"] is None and "the server decodes this model" in out["note"]
     assert "pixels" in fns["lm_decode"]({"bundle": key, "map": "latent", "x": 0.0, "y": 0.0})
+
+
+def test_assets_are_served_from_memory_under_their_content_hash():
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    urls = published()
+    client = TestClient(Starlette(routes=[ASSETS.route()]))
+    module = client.get(f"{urls['modules']}/latent_map.js")
+    assert module.status_code == 200 and module.headers["content-type"].startswith("text/javascript")
+    assert module.headers["cache-control"] == IMMUTABLE and "export function mount" in module.text
+    again = client.get(f"{urls['modules']}/latent_map.js", headers={"if-none-match": module.headers["etag"]})
+    assert again.status_code == 304
+    assert client.get(urls["plotly"]).headers["content-type"].startswith("text/javascript")
+    for bad in ("../../etc/passwd", "%2e%2e/%2e%2e/etc/passwd", "x/latent_map.js", "/etc/passwd",
+                f"{urls['modules'].removeprefix(PREFIX + '/')}/package.json"):
+        assert client.get(f"{PREFIX}/{bad}").status_code == 404, bad

@@ -64,6 +64,7 @@ def test_one_dim_latents_are_drawn_on_the_x_axis():
     assert m.to_latent([[0.5, 9.0]])[0].tolist() == [[0.5]]
 
 
+@pytest.mark.slow
 def test_umap_grid_inverse_lands_near_the_data(codes):
     m = fit_maps(codes, seed=0, names=["umap"])["umap"]
     assert m.grid.shape == (GRID, GRID, codes.shape[1])

@@ -10,6 +10,8 @@ import pytest
 from app_server import running_app
 from PIL import Image
 
+pytestmark = pytest.mark.slow   # starts app.py
+
 PAIR = "digits-tiny"
 VAE = f"{PAIR}/vae"
 FLOOD_CONCURRENCY = 150
@@ -51,13 +53,13 @@ def test_two_sessions_never_see_each_others_input(app, tmp_path):
     assert expected["a"] != expected["b"], "the two inputs must give different ELBOs for this test"
     # Interleaved: both upload before either renders, so shared state would show the other's image.
     for user, image in images.items():
-        clients[user].predict(handle_file(str(image)), PAIR, api_name="/on_upload")
+        clients[user].predict(handle_file(str(image)), PAIR, api_name="/reconstruct_upload")
     seen, errors = {}, []
 
     def render(user):
         try:
             for _ in range(3):
-                out = clients[user].predict(PAIR, "latent", False, api_name="/do_render")
+                out = clients[user].predict(PAIR, "latent", False, api_name="/reconstruct_render")
                 seen.setdefault(user, set()).add(out[3].splitlines()[0])
         except Exception as err:   # noqa: BLE001 - reported below
             errors.append(err)

@@ -7,11 +7,12 @@ import pytest
 
 import gradio as gr
 
-from explorer import api
+from explorer.app import api
+from explorer.app.views.generate import manifold, sample_grid
+from explorer.errors import UserError
 from explorer.pair_metrics import prior_figures, table_rows
 from explorer.reconstruction import map_overlay, reconstruct
 from explorer.registry import load_registry
-from explorer.ui_generate import manifold, sample_grid
 
 
 @pytest.fixture(scope="module")
@@ -70,21 +71,21 @@ def test_generate_handlers(registry):
     assert np.array_equal(np.asarray(img), np.asarray(sample_grid("tiny", 16, 1.0, 3, registry)))
     grid_img, caption = manifold("tiny", 5, "normal", registry)
     assert "5×5" in caption and grid_img.width > 5 * 28
-    with pytest.raises(gr.Error, match="Choose a model pair"):
+    with pytest.raises(UserError, match="Choose a model pair"):
         sample_grid("nope", 16, 1.0, 0, registry)
 
 
 @pytest.mark.parametrize("z", [[float("nan"), 0.0], [float("inf"), 0.0], [1e9, 0.0], ["a", 0.0], [True, 0.0],
                                [0.0], "0,0", None, {"z": [0.0]}])
 def test_api_decode_refuses_bad_latents(registry, z):
-    with pytest.raises(gr.Error):
+    with pytest.raises(UserError):
         api.decode(registry, z, "tiny/vae")
 
 
 def test_api_decode_and_unknown_model(registry):
     assert api.decode(registry, [0.1, -0.2], "tiny/vae").size == (280, 280)
     assert api.decode(registry, {"z": [0.1, -0.2]}, "tiny/ae").size == (280, 280)
-    with pytest.raises(gr.Error, match="Unknown model"):
+    with pytest.raises(UserError, match="Unknown model"):
         api.decode(registry, [0.0, 0.0], "../../etc/passwd")
 
 
@@ -97,14 +98,14 @@ def test_api_encode_an_uploaded_png(registry, tmp_path):
     assert len(out["mu"]) == 2 and len(out["logvar"]) == 2
     assert json.loads(json.dumps(out)) == out
     (tmp_path / "bad.png").write_bytes(b"<html>not an image</html>")
-    with pytest.raises(gr.Error, match="not a PNG"):
+    with pytest.raises(UserError, match="not a PNG"):
         api.encode(registry, (tmp_path / "bad.png").read_bytes(), "tiny/vae")
 
 
 def test_unexpected_handler_errors_reach_the_user_as_one_sentence(caplog):
     import inspect
 
-    from explorer.ui_common import FAILED, friendly
+    from explorer.app.display import FAILED, friendly
 
     def handler(image, evt: gr.SelectData, pair: str = "x"):
         raise ValueError("internal detail /srv/app/secret.py")
@@ -117,3 +118,6 @@ def test_unexpected_handler_errors_reach_the_user_as_one_sentence(caplog):
     assert "internal detail" in caplog.text   # the details go to the log
     with pytest.raises(gr.Error, match="Choose a model pair"):
         friendly(lambda: (_ for _ in ()).throw(gr.Error("Choose a model pair.")))()
+    with pytest.raises(gr.Error) as err:     # a user's own mistake: its sentence, as it is
+        friendly(lambda: (_ for _ in ()).throw(UserError("z must contain numbers only.")))()
+    assert err.value.message == "z must contain numbers only."

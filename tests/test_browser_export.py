@@ -1,8 +1,5 @@
-"""In-browser decoding (explorer/static/latent_decoder.js, run by node) against PyTorch and the Python inverse."""
-import json
-import os
-import shutil
-import subprocess
+"""The decoder and map inverse exported for the browser (static/decoder.js and inverse.js, run by node) against
+PyTorch and the Python inverse."""
 from pathlib import Path
 
 import numpy as np
@@ -10,40 +7,29 @@ import pytest
 import torch
 from torch import nn
 
-from explorer.browser_model import UnsupportedDecoder, decoder_layers, export_inverse, write_decoder
+from explorer.app.latent_map.browser_export import (UnsupportedDecoder, decoder_layers, export_decoder,
+                                                    export_inverse)
+from explorer.app.latent_map.payload import latent_summary
 from explorer.bundle import load_bundle
 from explorer.images import to_uint8
-from explorer.map_payload import clamp_point, latent_summary, limits
 from explorer.models import ModelConfig, build_model, decode_mean
 from map_fixtures import make_checkpoints
+from node import run_node
 
 ROOT = Path(__file__).resolve().parents[1]
-DECODER_JS = ROOT / "explorer" / "static" / "latent_decoder.js"
 SHIPPED = ROOT / "checkpoints"
+DECODER = {"D": "decoder.js"}
+INVERSE = {"I": "inverse.js"}
 
 
-def run_node(tmp_path: Path, data: dict, body: str):
-    """Run `body` with the decoder module as `D` and `data` as `data`; the script prints one JSON value."""
-    if shutil.which("node") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("node is missing: .ci/run should have installed nodejs")
-        pytest.skip("node is not installed")
-    (tmp_path / "data.json").write_text(json.dumps(data))
-    script = (f"const D = require({json.dumps(str(DECODER_JS))});\n"
-              f"const data = JSON.parse(require('fs').readFileSync({json.dumps(str(tmp_path / 'data.json'))}));\n"
-              f"{body}")
-    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
-
-
-def js_decode(tmp_path: Path, exported: dict, weights: Path, z: np.ndarray) -> np.ndarray:
-    """Decode each row of z with the JS decoder given its ops and weights file."""
-    got = run_node(tmp_path, {"model": exported, "weights": str(weights), "z": z.tolist()},
-                   "const buf = require('fs').readFileSync(data.weights);"
+def js_decode(tmp_path: Path, exported: dict, weights: bytes, z: np.ndarray) -> np.ndarray:
+    """Decode each row of z with the JS decoder given its ops and weights."""
+    (tmp_path / "w.f32").write_bytes(weights)
+    got = run_node("const buf = readFileSync(data.weights);"
                    "const w = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);"
                    "const m = D.loadDecoder(data.model, w);"
-                   "console.log(JSON.stringify(data.z.map((z) => Array.from(D.decode(m, z)))));")
+                   "console.log(JSON.stringify(data.z.map((z) => Array.from(D.decode(m, z)))));",
+                   {"model": exported, "weights": str(tmp_path / "w.f32"), "z": z.tolist()}, DECODER)
     return np.array(got).reshape(len(z), 28, 28)
 
 
@@ -66,11 +52,10 @@ def random_model(arch: str, dim: int, hidden: list[int]) -> nn.Module:
 def test_browser_decoder_matches_pytorch(tmp_path, arch, dim, hidden):
     model = random_model(arch, dim, hidden)
     ops, blob = decoder_layers(model.decoder)
-    (tmp_path / "w.f32").write_bytes(blob.tobytes())
     z = np.random.default_rng(0).normal(0, 2, size=(6, dim)).astype(np.float32)
     with torch.no_grad():
         want = decode_mean(model, torch.from_numpy(z))[:, 0].numpy()
-    got = js_decode(tmp_path, {"ops": ops, "latent_dim": dim}, tmp_path / "w.f32", z)
+    got = js_decode(tmp_path, {"ops": ops, "latent_dim": dim}, blob.tobytes(), z)
     assert want.std() > 0.05, "the reference decodes should not be flat"
     assert np.abs(got - want).max() <= 1e-4
 
@@ -83,12 +68,12 @@ def test_browser_decoder_matches_pytorch_on_shipped_bundles(tmp_path, name):
     z = b.codes[:: len(b.codes) // 8][:8].astype(np.float32)
     with torch.no_grad():
         want = decode_mean(b.model, torch.from_numpy(z))[:, 0].numpy()
-    exported, weights = write_decoder(b, tmp_path / "decoders")
+    exported, weights = export_decoder(b)
     got = js_decode(tmp_path, exported, weights, z)
     assert np.abs(got - want).max() <= 1e-4
     # painted grey levels: the same rounding as the server's PNGs, at most one level off where floats differ
-    rgba = run_node(tmp_path, {"p": got[0].ravel().tolist()},
-                    "console.log(JSON.stringify(Array.from(D.toRGBA(Float32Array.from(data.p)))))")
+    rgba = run_node("console.log(JSON.stringify(Array.from(D.toRGBA(Float32Array.from(data.p)))))",
+                    {"p": got[0].ravel().tolist()}, DECODER)
     grey = np.array(rgba).reshape(28, 28, 4)[..., 0]
     assert np.abs(grey.astype(int) - to_uint8(want[0]).astype(int)).max() <= 1
 
@@ -96,7 +81,7 @@ def test_browser_decoder_matches_pytorch_on_shipped_bundles(tmp_path, name):
 @pytest.mark.parametrize("key, name", [("pair-z2/vae", "latent"), ("proj-z6/ae", "pca"), ("proj-z6/ae", "umap")])
 def test_browser_inverse_matches_python(tmp_path, bundles, key, name):
     b = bundles[key]
-    x0, x1, y0, y1 = limits(b, name)
+    x0, x1, y0, y1 = b.maps[name].limits
     rng = np.random.default_rng(1)
     # inside, near the edges, and far outside the limits (clamped)
     pts = np.concatenate([rng.uniform([x0, y0], [x1, y1], size=(40, 2)),
@@ -106,13 +91,13 @@ def test_browser_inverse_matches_python(tmp_path, bundles, key, name):
         e = b.maps[name].extent
         nodes = np.stack(np.meshgrid(np.linspace(e[0], e[1], 64)[::9], np.linspace(e[2], e[3], 64)[::9]), -1)
         pts = np.concatenate([pts, [[e[0], e[2]], [e[1], e[3]], [e[0], e[3]]], nodes.reshape(-1, 2)])
-    got = run_node(tmp_path, {"inv": export_inverse(b, name), "pts": pts.tolist()},
-                   "const inv = D.loadInverse(data.inv);"
-                   "console.log(JSON.stringify(data.pts.map(([x, y]) => { const r = D.toLatent(inv, x, y);"
-                   " return [r.x, r.y, r.clamped, Array.from(r.z), r.reliable]; })));")
+    got = run_node("const inv = I.loadInverse(data.inv);"
+                   "console.log(JSON.stringify(data.pts.map(([x, y]) => { const r = I.toLatent(inv, x, y);"
+                   " return [r.x, r.y, r.clamped, Array.from(r.z), r.reliable]; })));",
+                   {"inv": export_inverse(b, name), "pts": pts.tolist()}, INVERSE)
     m = b.maps[name]
     for (x, y), (gx, gy, gclamped, gz, greliable) in zip(pts, got):
-        cx, cy, clamped = clamp_point(b, name, float(x), float(y))
+        cx, cy, clamped = m.clamp(float(x), float(y))
         z, reliable = m.to_latent(np.array([[cx, cy]]))
         assert (gx, gy, gclamped) == (cx, cy, clamped)
         assert np.array_equal(np.array(gz, np.float32), z[0]), (x, y)
@@ -123,21 +108,19 @@ def test_browser_inverse_matches_python(tmp_path, bundles, key, name):
 
 def test_texts_match_the_server(tmp_path):
     z = np.array([0.5, -1.25, 3.0, -0.001, 2.0], np.float32)
-    got = run_node(tmp_path, {"z": z.tolist()},
-                   "console.log(JSON.stringify([D.coordsText('latent', 0.1234, -2.5), D.coordsText('umap', -1, 1e-4),"
-                   " D.summaryText('pca', Float32Array.from(data.z)), D.summaryText('latent', [1, 2])]))")
+    got = run_node("console.log(JSON.stringify([I.coordsText('latent', 0.1234, -2.5), I.coordsText('umap', -1, 1e-4),"
+                   " I.summaryText('pca', Float32Array.from(data.z)), I.summaryText('latent', [1, 2])]))",
+                   {"z": z.tolist()}, INVERSE)
     # (JS rounds exact decimal ties up where Python rounds them to even: a cosmetic difference, left alone)
     assert got == ["z = (+0.123, -2.500)", "UMAP (-1.000, +0.000)", latent_summary(z), ""]
 
 
-def test_weights_file_is_named_by_its_content_and_written_once(tmp_path, bundles):
+def test_exported_weights_are_the_decoders_parameters(bundles):
     b = bundles["pair-z2/vae"]
-    info, path = write_decoder(b, tmp_path)
-    assert path.name.startswith("decoder-") and path.stat().st_size == 4 * sum(p.numel() for p in b.model.decoder.parameters())
-    mtime = path.stat().st_mtime_ns
-    assert write_decoder(b, tmp_path)[1] == path and path.stat().st_mtime_ns == mtime
-    assert write_decoder(bundles["proj-z6/ae"], tmp_path)[1] != path
-    assert [p.name for p in tmp_path.iterdir()].count(path.name) == 1 and not list(tmp_path.glob("*.tmp"))
+    info, weights = export_decoder(b)
+    assert len(weights) == 4 * sum(p.numel() for p in b.model.decoder.parameters())
+    assert info["latent_dim"] == 2 and export_decoder(b)[1] == weights
+    assert export_decoder(bundles["proj-z6/ae"])[1] != weights
 
 
 def test_unknown_layers_are_refused():

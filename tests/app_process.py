@@ -1,4 +1,4 @@
-"""Start app.py in its own process group on a free port, for the benchmarks and the tests alike."""
+"""Start app.py in its own process group on a free port, for the tests and the benchmarks (bench/ imports it)."""
 import contextlib
 import os
 import signal

@@ -1,49 +1,30 @@
 """Named API endpoints (encode, decode, reconstruct, sample, interpolate) for gradio_client and scripts.
 
-Each is a plain function with one-sentence gr.Errors; `build` wires them to hidden components so that gradio
-handles file uploads and images exactly as for the visible views.
+Each is a plain function over the same domain operations as the views (bad input raises a one-sentence
+UserError); `build` wires them to hidden components so that gradio handles files and images as for the views.
 """
 import math
+import tempfile
 from pathlib import Path
 
-import numpy as np
 import torch
 
 import gradio as gr
 
-from explorer.generate import decode_path, prior_samples
+from explorer.animate import gif_bytes
+from explorer.app.display import friendly, show, show_grid
+from explorer.app.inputs import read_upload
+from explorer.checks import read_latent
+from explorer.errors import UserError
+from explorer.generate import decode_latents, interpolation, prior_samples
 from explorer.registry import Registry
 from explorer.reconstruction import reconstruct
-from explorer.ui_common import content_box, friendly, show, show_grid
-from explorer.ui_generate import interpolation
-from explorer.ui_reconstruct import read_upload
-
-Z_LIMIT = 1e3      # latents beyond this are nonsense for any trained model: refuse rather than decode
-
-
-def model_or_error(registry: Registry, model: str):
-    if not isinstance(model, str) or model not in registry.bundles:
-        raise gr.Error(f"Unknown model {model!r}; choose one of: {', '.join(registry.bundles)}.")
-    return registry.bundles[model]
-
-
-def latent_or_error(z, dim: int) -> np.ndarray:
-    """A (dim,) float array from JSON; gr.Error for wrong length, non-numbers, NaN, inf or huge values."""
-    if isinstance(z, dict) and "z" in z:
-        z = z["z"]
-    if not isinstance(z, list) or len(z) != dim:
-        raise gr.Error(f"z must be a list of {dim} numbers.")
-    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in z):
-        raise gr.Error("z must contain numbers only.")
-    if not all(math.isfinite(v) and abs(v) <= Z_LIMIT for v in z):
-        raise gr.Error(f"z must be finite numbers between -{Z_LIMIT:g} and {Z_LIMIT:g}.")
-    return np.asarray(z, dtype=np.float32)
 
 
 def encode(registry: Registry, image: bytes, model: str) -> dict:
     """The code of an image: mu and logvar for a VAE, z for an AE."""
-    b = model_or_error(registry, model)
-    x = read_upload(image, content_box(b)).x
+    b = registry.model(model)
+    x = read_upload(image, b.content_box).x
     with torch.no_grad():
         mu, logvar = b.model.encode(torch.from_numpy(x).reshape(1, 1, 28, 28))
     out = {"model": model, "kind": b.kind}
@@ -56,14 +37,14 @@ def encode(registry: Registry, image: bytes, model: str) -> dict:
 
 def decode(registry: Registry, z, model: str):
     """The mean image decoded from a latent z (a JSON list of numbers)."""
-    b = model_or_error(registry, model)
-    return show(decode_path(b.model, latent_or_error(z, b.codes.shape[1])[None])[0])
+    b = registry.model(model)
+    return show(decode_latents(b.model, read_latent(z, b.latent_dim)[None])[0])
 
 
 def reconstruct_api(registry: Registry, image: bytes, model: str):
     """Reconstruction of an image and its ELBO split in nats."""
-    b = model_or_error(registry, model)
-    r = reconstruct(b, read_upload(image, content_box(b)).x, seed=0)
+    b = registry.model(model)
+    r = reconstruct(b, read_upload(image, b.content_box).x, seed=0)
     info = {"model": model, "rec_nats": r.rec_nats, "kl_nats": r.kl_nats,
             "kl_per_dim": None if r.kl_per_dim is None else r.kl_per_dim.tolist(), "mu": r.mu.tolist()}
     return show(r.recon), info
@@ -71,23 +52,23 @@ def reconstruct_api(registry: Registry, image: bytes, model: str):
 
 def sample(registry: Registry, model: str, n: float, temperature: float, seed: float):
     """A grid of n decoded prior samples."""
-    b = model_or_error(registry, model)
+    b = registry.model(model)
     n, temperature = int(n or 0), float(temperature if temperature is not None else 1.0)
     if not 1 <= n <= 256 or not 0 <= temperature <= 10:
-        raise gr.Error("n must be 1 to 256 and temperature 0 to 10.")
+        raise UserError("n must be 1 to 256 and temperature 0 to 10.")
     return show_grid(prior_samples(b.model, n, temperature, int(seed or 0)), ncols=int(math.ceil(math.sqrt(n))))
 
 
 def interpolate_api(registry: Registry, image_a: bytes, image_b: bytes, model: str, steps: float, mode: str):
     """A filmstrip between two images, and the animated GIF."""
-    b = model_or_error(registry, model)
+    b = registry.model(model)
     if mode not in ("linear", "spherical") or not 2 <= int(steps or 0) <= 64:
-        raise gr.Error("mode must be linear or spherical, and steps 2 to 64.")
-    pair = Path(model).parent.as_posix()
-    box = content_box(b)
-    xa, xb = read_upload(image_a, box).x, read_upload(image_b, box).x
-    film, _, gif = interpolation(xa, xb, pair, b.kind.upper(), int(steps), mode, registry)
-    return film, gif
+        raise UserError("mode must be linear or spherical, and steps 2 to 64.")
+    xa, xb = read_upload(image_a, b.content_box).x, read_upload(image_b, b.content_box).x
+    images = interpolation(b.model, xa, xb, int(steps), mode)
+    gif = Path(tempfile.mkdtemp(prefix="interp-")) / "interpolation.gif"
+    gif.write_bytes(gif_bytes(images, frame_ms=120, scale=8, pingpong=True))
+    return show_grid(images, ncols=len(images), scale=4), str(gif)
 
 
 def build(registry: Registry) -> None:

@@ -1,14 +1,13 @@
 """The Compare view: the same prior draws through a VAE and its AE twin, and a table of their metrics."""
-import threading
-
 import numpy as np
 
 import gradio as gr
 
-from explorer.generate import decode_path
+from explorer.app.display import PIXELATED, friendly, show_grid
+from explorer.bundle import Bundle
+from explorer.generate import decode_latents
 from explorer.pair_metrics import prior_figures, real_data_score, table_rows
 from explorer.registry import Registry
-from explorer.ui_common import PIXELATED, friendly, pair_or_error, show_grid
 
 N_SHOWN = 36
 EXPLAIN = """**VAE or plain autoencoder?** Both squeeze images through the same narrow code with the same layers;
@@ -25,40 +24,28 @@ and a *classifier score* of the decoded prior draws (from 1, all alike or unreco
 every class; real test images score about {real})."""
 
 
-class FigureCache:
-    """Prior figures per bundle, computed on first request (about a second) and then shared: not per-user state,
-    just a deterministic function of the read-only bundle."""
-
-    def __init__(self, registry: Registry, classifiers: dict):
-        self.registry, self.classifiers = registry, classifiers
-        self._done: dict[str, dict] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> dict:
-        with self._lock:
-            if key not in self._done:
-                bundle = self.registry.bundles[key]
-                clf = self.classifiers.get(bundle.config["dataset"]["name"])
-                self._done[key] = {**prior_figures(bundle, clf), "real_score": real_data_score(bundle, clf)}
-            return self._done[key]
+def figures(bundle: Bundle, classifiers: dict) -> dict:
+    """The bundle's prior figures (about a second to compute), made on first request and kept with the bundle:
+    a deterministic function of read-only data, shared by every user."""
+    def make():
+        clf = classifiers.get(bundle.dataset)
+        return {**prior_figures(bundle, clf), "real_score": real_data_score(bundle, clf)}
+    return bundle.memo("compare-figures", make)
 
 
-def compare(pair: str, seed: float, registry: Registry, cache: FigureCache):
-    vae, ae = pair_or_error(registry, pair)
-    keys = registry.pairs[pair]
-    b = vae or ae
-    z = np.random.default_rng(int(seed)).standard_normal((N_SHOWN, b.codes.shape[1]))
-    vae_img = show_grid(decode_path(vae.model, z), ncols=6) if vae else None
-    ae_img = show_grid(decode_path(ae.model, z), ncols=6) if ae else None
-    figures = {kind: cache.get(key) for kind, key in keys.items()}
-    real = next(iter(figures.values()))["real_score"]   # the test images' own score, cached with the figures
-    rows = table_rows(vae, ae, figures)
+def compare(pair: str, seed: float, registry: Registry, classifiers: dict):
+    vae, ae = registry.pair(pair)
+    z = np.random.default_rng(int(seed)).standard_normal((N_SHOWN, registry.model_of(pair).latent_dim))
+    vae_img = show_grid(decode_latents(vae.model, z), ncols=6) if vae else None
+    ae_img = show_grid(decode_latents(ae.model, z), ncols=6) if ae else None
+    found = {b.kind: figures(b, classifiers) for b in (vae, ae) if b is not None}
+    real = next(iter(found.values()))["real_score"]   # the test images' own score, cached with the figures
+    rows = table_rows(vae, ae, found)
     return vae_img, ae_img, rows, EXPLAIN.format(real="–" if real is None else f"{real:.1f}")
 
 
 def build(registry: Registry, pair_box, classifiers: dict) -> None:
     """Lay out the view inside the current gr.Tab and wire its events."""
-    cache = FigureCache(registry, classifiers)
     explain = gr.Markdown(EXPLAIN.format(real="–"))
     with gr.Row():
         seed = gr.Number(value=0, precision=0, label="Seed of the prior draws")
@@ -67,5 +54,5 @@ def build(registry: Registry, pair_box, classifiers: dict) -> None:
         vae_img = gr.Image(label="VAE: decodes of z ~ N(0, I)", elem_classes=[PIXELATED], height=420)
         ae_img = gr.Image(label="AE: the same z", elem_classes=[PIXELATED], height=420)
     table = gr.Dataframe(headers=["", "VAE", "AE"], label="Test-set metrics", interactive=False, wrap=True)
-    go.click(friendly(lambda p, s: compare(p, s, registry, cache)), [pair_box, seed],
+    go.click(friendly(lambda p, s: compare(p, s, registry, classifiers)), [pair_box, seed],
              [vae_img, ae_img, table, explain])

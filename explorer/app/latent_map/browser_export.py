@@ -1,21 +1,18 @@
 """What the browser needs to decode a map point by itself: the decoder's layers and the map's inverse.
 
 A drag then paints a new image in the same animation frame as the pointer move, without a round trip
-(explorer/static/latent_decoder.js runs it; tests/test_browser_model.py checks it against PyTorch). The weights
-are one little-endian float32 file per decoder, named by its content hash so a browser may cache it for good;
-a decoder with a layer the browser does not know raises UnsupportedDecoder and the map keeps decoding on the server.
+(static/decoder.js and static/inverse.js run it; tests/test_browser_export.py checks them against PyTorch). The
+weights are one little-endian float32 file per decoder, served under its content hash so a browser may cache it
+for good; a decoder with a layer the browser does not know raises UnsupportedDecoder and the map keeps decoding on
+the server. No gradio: the static site exports the same.
 """
 import base64
-import hashlib
 import math
-from pathlib import Path
 
 import numpy as np
 from torch import nn
 
 from explorer.bundle import Bundle
-from explorer.map_payload import limits
-from explorer.write_once import write_once
 
 
 class UnsupportedDecoder(ValueError):
@@ -60,14 +57,10 @@ def _plain_conv_transpose(layer: nn.ConvTranspose2d) -> bool:
             and layer.dilation == (1, 1) and layer.output_padding == (0, 0))
 
 
-def write_decoder(bundle: Bundle, folder: Path) -> tuple[dict, Path]:
-    """decode_mean's decoder for the browser: ({"ops": [...], "latent_dim": D}, the weights file in `folder`).
-    The file is written once (atomically: processes may share the folder) and named by its SHA-256."""
+def export_decoder(bundle: Bundle) -> tuple[dict, bytes]:
+    """decode_mean's decoder for the browser: ({"ops": [...], "latent_dim": D}, the weights as float32 bytes)."""
     ops, blob = decoder_layers(bundle.model.decoder)
-    data = blob.tobytes()
-    path = Path(folder) / f"decoder-{hashlib.sha256(data).hexdigest()[:20]}.f32"
-    write_once(path, data)
-    return {"ops": ops, "latent_dim": int(bundle.codes.shape[1])}, path
+    return {"ops": ops, "latent_dim": bundle.latent_dim}, blob.tobytes()
 
 
 def _b64(a) -> str:
@@ -77,8 +70,7 @@ def _b64(a) -> str:
 def export_inverse(bundle: Bundle, map_name: str) -> dict:
     """The map's point -> latent rule (explorer.projection.LatentMap.to_latent) with the clamp limits."""
     m = bundle.maps[map_name]
-    out = {"map": map_name, "latent_dim": int(bundle.codes.shape[1]),
-           "limits": [float(v) for v in limits(bundle, map_name)]}
+    out = {"map": map_name, "latent_dim": bundle.latent_dim, "limits": [float(v) for v in m.limits]}
     if map_name == "latent":
         return out
     out.update(extent=[float(v) for v in m.extent], grid_size=int(m.far.shape[0]), far=_b64(m.far),

@@ -1,4 +1,4 @@
-"""Small pieces the app's views share: image conversion for display, the model-pair lookup, error sentences."""
+"""What every view shows the same way: crisp upscaled images, and errors as one sentence."""
 import functools
 import logging
 
@@ -7,8 +7,8 @@ from PIL import Image
 
 import gradio as gr
 
+from explorer.errors import UserError
 from explorer.images import grid, to_uint8, upscale
-from explorer.registry import Registry
 
 BIG = 10        # 28 px -> 280 px: one decode, large on a projector
 SMALL = 4       # grids of many images
@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 
 def friendly(fn):
-    """An event handler whose unexpected exceptions reach the user as one sentence (and the log in full).
+    """An event handler whose errors reach the user as one sentence: a UserError's own (bad input), and for
+    anything unexpected FAILED, with the traceback only in the log.
 
     app.py launches with show_error=True so that gradio's own refusals (a server path sent as an image, a file
     over the size limit) are shown as the sentences they are; every handler goes through this, so no other
@@ -31,6 +32,8 @@ def friendly(fn):
             return fn(*args, **kwargs)
         except gr.Error:
             raise
+        except UserError as err:
+            raise gr.Error(str(err)) from None
         except Exception:
             log.exception("event handler %s failed", getattr(fn, "__name__", fn))
             raise gr.Error(FAILED) from None
@@ -46,17 +49,3 @@ def show(image, scale: int = BIG) -> Image.Image:
 def show_grid(images, ncols: int, scale: int = SMALL) -> Image.Image:
     """(N, 28, 28) images tiled into one crisp PIL image."""
     return Image.fromarray(upscale(grid(to_uint8(images), ncols=ncols, value=128), scale))
-
-
-def content_box(bundle) -> int:
-    """The square an input's content is fitted into: Fashion-MNIST items fill 28x28, digits sit in 20x20."""
-    return 28 if bundle.config["dataset"]["name"] == "fashion-mnist" else 20
-
-
-def pair_or_error(registry: Registry, pair: str | None):
-    """(VAE, AE) bundles of a pair; a gr.Error sentence when the pair is unknown."""
-    if not pair or pair not in registry.pairs:
-        raise gr.Error("Choose a model pair from the list at the top.")
-    return registry.pair(pair)
-
-

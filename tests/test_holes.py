@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy.spatial.distance import cdist
 
-from explorer.compare import aggregate_posterior_draws, hole_mask, hole_threshold, holes_fraction
+from explorer.holes import aggregate_posterior_draws, hole_mask, hole_threshold, holes_fraction
 
 
 @pytest.mark.parametrize("dim", [2, 8])
@@ -81,8 +81,9 @@ def test_aggregate_posterior_draws_statistics():
 def test_the_compare_table_judges_a_vae_by_its_posteriors_not_its_means():
     """A VAE that uses 2 of 8 dimensions: its means are 0 in the other 6, its posteriors there N(0, 1) like the
     prior. The table's holes must come from the posteriors (few), not from the means (nearly all)."""
-    from types import SimpleNamespace
+    from pathlib import Path
 
+    from explorer.bundle import Bundle
     from explorer.pair_metrics import prior_figures
 
     rng = np.random.default_rng(5)
@@ -90,7 +91,9 @@ def test_the_compare_table_judges_a_vae_by_its_posteriors_not_its_means():
     mu[:, :2] = rng.normal(size=(2000, 2))
     logvar = np.zeros((2000, 8))
     logvar[:, :2] = np.log(0.01)
-    vae = SimpleNamespace(codes=mu, latents={"mu": mu, "logvar": logvar})
-    ae = SimpleNamespace(codes=mu, latents={"z": mu})
+    def bundle(kind, latents):
+        return Bundle(Path(kind), {"model": {"kind": kind, "latent_dim": 8}}, None, {}, latents, {})
+
+    vae, ae = bundle("vae", {"mu": mu, "logvar": logvar}), bundle("ae", {"z": mu})
     assert prior_figures(vae, None)["holes"] < 0.1
     assert prior_figures(ae, None)["holes"] > 0.9

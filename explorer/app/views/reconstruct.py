@@ -1,16 +1,15 @@
 """The Reconstruct view: an image in (upload, drawing, or a test image), its reconstruction, q(z|x) and ELBO out."""
-from pathlib import Path
-
 import numpy as np
 
 import gradio as gr
 
+from explorer.app.display import PIXELATED, friendly, show, show_grid
+from explorer.app.inputs import checked_sketchpad, read_sketch, read_upload
+from explorer.app.latent_map import map_value
+from explorer.errors import UserError
 from explorer.figures import kl_bars
-from explorer.latent_map import default_map, map_value
-from explorer.preprocess import ImageInputError, open_image, preprocess
 from explorer.reconstruction import map_overlay, posterior_extent, reconstruct
 from explorer.registry import Registry
-from explorer.ui_common import PIXELATED, content_box, friendly, pair_or_error, show, show_grid
 
 SEED = 0
 EXPLAIN = """**What you see.** Your image is cleaned up the way MNIST's digits were (grey, light ink on black,
@@ -22,52 +21,6 @@ cloud, so you can see how sure the model is. On the maps above, the dot is μ an
 badly the decode explains the pixels) plus *KL* (how far the cloud is from the prior N(0, I)); lower is better."""
 
 
-def read_upload(data: bytes | None, box: int = 20):
-    """Preprocess an uploaded file's bytes; gr.Error with the reason when it is not a usable image.
-
-    Uploads arrive as gr.File bytes, not gr.Image: gr.Image would open them with every format Pillow knows,
-    and fail with a traceback, before our own checks could run.
-    """
-    if data is None:
-        raise gr.Error("Upload an image first (PNG, JPEG, WebP, BMP or GIF).")
-    try:
-        return preprocess(open_image(data), box=box)
-    except ImageInputError as err:
-        raise gr.Error(str(err)) from None
-
-
-def checked_sketchpad(**kwargs) -> gr.Sketchpad:
-    """A gr.Sketchpad whose files pass `open_image`'s checks (our formats only, size limits) before gradio opens
-    them: gradio's own preprocessing opens any format Pillow knows at any size, and an API caller can send any
-    file as a drawing. A refused file is one gr.Error sentence. (Wrapped, not subclassed: gradio writes a .pyi
-    stub beside the module of every component subclass.)"""
-    pad = gr.Sketchpad(**kwargs)
-    convert = pad.convert_and_format_image
-
-    def convert_checked(file, flatten_on_white: bool = False):
-        if file is not None:
-            data = bytes(file) if isinstance(file, (bytes, bytearray, memoryview)) else Path(file.path).read_bytes()
-            try:
-                open_image(data)
-            except ImageInputError as err:
-                raise gr.Error(str(err)) from None
-        return convert(file, flatten_on_white)
-
-    pad.convert_and_format_image = convert_checked
-    return pad
-
-
-def read_sketch(editor, box: int = 20) -> object:
-    """Preprocess a sketchpad drawing; transparent canvas is background, strokes are ink."""
-    image = (editor or {}).get("composite") if isinstance(editor, dict) else None
-    if image is None:
-        raise gr.Error("Draw something on the sketchpad first.")
-    try:
-        return preprocess(image.convert("RGBA"), transparency="background", box=box)
-    except ImageInputError as err:
-        raise gr.Error(str(err)) from None
-
-
 def steps_gallery(pre) -> list:
     return [(show(step, max(1, 112 // max(step.shape))), name) for name, step in pre.steps]
 
@@ -75,8 +28,8 @@ def steps_gallery(pre) -> list:
 def render(x, pair: str, map_name: str | None, exaggerate: bool, registry: Registry):
     """Every output of the view for input x (28, 28): images, ELBO text, KL bars, and both map overlays."""
     if x is None:
-        raise gr.Error("Choose an input: upload, draw, or click a test image.")
-    vae, ae = pair_or_error(registry, pair)
+        raise UserError("Choose an input: upload, draw, or click a test image.")
+    vae, ae = registry.pair(pair)
     keys = registry.pairs[pair]
     x = np.asarray(x, dtype=np.float32)
     factor = 5.0 if exaggerate else 1.0
@@ -84,7 +37,7 @@ def render(x, pair: str, map_name: str | None, exaggerate: bool, registry: Regis
            "vae_map": gr.skip(), "ae_map": gr.skip()}
     if vae is not None:
         r = reconstruct(vae, x, SEED)
-        name = default_map(vae, map_name)
+        name = shown_map(vae, map_name)
         out.update(vae_recon=show(r.recon), samples=show_grid(r.samples, ncols=4, scale=3), kl=kl_bars(r.kl_per_dim))
         tiny = posterior_extent(vae, name, r) < 0.01 and not exaggerate
         out["elbo"] = (f"### This image: {r.rec_nats + r.kl_nats:.1f} nats\n"
@@ -95,37 +48,42 @@ def render(x, pair: str, map_name: str | None, exaggerate: bool, registry: Regis
         out["vae_map"] = map_value(keys["vae"], name, overlay=overlay)
     if ae is not None:
         r_ae = reconstruct(ae, x, SEED)
-        name = default_map(ae, map_name)
+        name = shown_map(ae, map_name)
         out["ae_recon"] = show(r_ae.recon)
         out["ae_map"] = map_value(keys["ae"], name, overlay=map_overlay(ae, name, r_ae, SEED))
     return [out[k] for k in ("vae_recon", "samples", "ae_recon", "elbo", "kl", "vae_map", "ae_map")]
 
 
+def shown_map(bundle, preferred: str | None) -> str:
+    """`preferred` if the bundle has that map, else its first map ("latent", then "pca", then "umap")."""
+    return preferred if preferred in bundle.maps else bundle.map_names[0]
+
+
+def example_indices(bundle) -> list[int]:
+    """The first test image of each class present, in class order: the clickable row."""
+    labels = bundle.latents["labels"]
+    return [bundle.first_of_class(c) for c in range(len(bundle.latents["class_names"])) if (labels == c).any()]
+
+
 def examples(registry: Registry, pair: str | None) -> list:
     """One test image per class, for the clickable row."""
-    vae, ae = registry.pair(pair) if pair in registry.pairs else (None, None)
-    b = vae or ae
-    if b is None:
+    if pair not in registry.pairs:
         return []
-    labels, names = b.latents["labels"], b.latents["class_names"]
-    idx = [int(np.flatnonzero(labels == c)[0]) for c in range(len(names)) if (labels == c).any()]
-    return [(show(b.latents["images"][i], 3), str(names[labels[i]])) for i in idx]
+    b = registry.model_of(pair)
+    return [(show(b.latents["images"][i], 3), b.class_name(i)) for i in example_indices(b)]
 
 
 def example_image(registry: Registry, pair: str | None, position: int):
     """The test image behind the clicked example, preprocessed as-is (it is already MNIST-style)."""
-    vae, ae = pair_or_error(registry, pair)
-    b = vae or ae
-    labels = b.latents["labels"]
-    classes = [c for c in range(len(b.latents["class_names"])) if (labels == c).any()]
-    i = int(np.flatnonzero(labels == classes[position])[0])
-    x = b.latents["images"][i].astype(np.float32) / 255.0
-    return x, [(show(b.latents["images"][i], 4), "test image (already 28×28)")]
+    b = registry.model_of(pair)
+    i = example_indices(b)[position]
+    return b.test_image(i), [(show(b.latents["images"][i], 4), "test image (already 28×28)")]
 
 
-def build(registry: Registry, pair_box, map_box, vae_map, ae_map) -> dict:
-    """Lay out the view inside the current gr.Tab and wire its events; returns components others may reuse."""
-    x_state = gr.State(None)
+def build(registry: Registry, header, x_state: gr.State) -> None:
+    """Lay out the view inside the current gr.Tab and wire its events. `header` holds the pair and map pickers,
+    the two live maps, and the events that switch them; `x_state` receives the input image (other views read it)."""
+    pair_box, map_box, vae_map, ae_map = header.pair_box, header.map_box, header.vae_map, header.ae_map
     gr.Markdown(EXPLAIN)
     with gr.Row():
         with gr.Column(scale=1):
@@ -157,16 +115,12 @@ def build(registry: Registry, pair_box, map_box, vae_map, ae_map) -> dict:
             return [gr.skip()] * len(outputs)
         return render(x, pair, map_name, exag, registry)
 
-    def box(pair):
-        vae, ae = pair_or_error(registry, pair)
-        return content_box(vae or ae)
-
     def on_upload(data, pair):
-        pre = read_upload(data, box(pair))
+        pre = read_upload(data, registry.model_of(pair).content_box)
         return pre.x, steps_gallery(pre)
 
     def on_sketch(editor, pair):
-        pre = read_sketch(editor, box(pair))
+        pre = read_sketch(editor, registry.model_of(pair).content_box)
         return pre.x, steps_gallery(pre)
 
     def on_example(pair, evt: gr.SelectData):
@@ -174,10 +128,14 @@ def build(registry: Registry, pair_box, map_box, vae_map, ae_map) -> dict:
 
     render_inputs = [x_state, pair_box, map_box, exaggerate]
     on_render = friendly(do_render)
-    upload.upload(friendly(on_upload), [upload, pair_box], [x_state, steps]).success(on_render, render_inputs, outputs)
+    # Named (undocumented) endpoints: tests drive two sessions through them by name.
+    upload.upload(friendly(on_upload), [upload, pair_box], [x_state, steps], api_name="reconstruct_upload",
+                  api_visibility="undocumented") \
+        .success(on_render, render_inputs, outputs, api_name="reconstruct_render", api_visibility="undocumented")
     sketch.change(friendly(on_sketch), [sketch, pair_box], [x_state, steps], trigger_mode="always_last",
-                  show_progress="hidden").success(on_render, render_inputs, outputs, show_progress="hidden")
+                  show_progress="hidden", api_name="reconstruct_sketch", api_visibility="undocumented").success(on_render, render_inputs, outputs, show_progress="hidden")
     gallery.select(friendly(on_example), pair_box, [x_state, steps]).success(on_render, render_inputs, outputs)
     exaggerate.input(on_render, render_inputs, outputs)
     pair_box.change(friendly(lambda pair: examples(registry, pair)), pair_box, gallery)
-    return {"x_state": x_state, "rerender": rerender, "render_inputs": render_inputs, "outputs": outputs}
+    for switched in header.switched:   # a new pair or map: show the current input on it
+        switched.then(friendly(rerender), render_inputs, outputs)

@@ -8,6 +8,9 @@ For a VAE the fair "codes" are draws from the aggregate posterior q(z) = mean_x 
 a VAE whose means huddle together but whose posteriors are wide still covers the prior.
 """
 import numpy as np
+import torch
+
+from explorer.losses import reparameterise
 
 
 def aggregate_posterior_draws(mu, logvar, per_code: int, seed: int) -> np.ndarray:
@@ -17,7 +20,8 @@ def aggregate_posterior_draws(mu, logvar, per_code: int, seed: int) -> np.ndarra
         raise ValueError(f"Means and log-variances must match and per_code be >= 1, got {mu.shape}, "
                          f"{logvar.shape}, {per_code}.")
     eps = np.random.default_rng(seed).standard_normal((per_code, *mu.shape))
-    return (mu + eps * np.exp(0.5 * logvar)).reshape(-1, mu.shape[1])
+    z = reparameterise(*(torch.from_numpy(a) for a in (mu, logvar, eps)))     # (per_code, N, D)
+    return z.numpy().reshape(-1, mu.shape[1])
 
 
 def hole_threshold(data_codes, quantile: float = 0.99) -> float:

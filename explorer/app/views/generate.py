@@ -8,10 +8,11 @@ from PIL import Image, ImageDraw, ImageFont
 import gradio as gr
 
 from explorer.animate import filmstrip_png, gif_bytes
-from explorer.generate import decode_path, interpolate, kl_order, manifold_grid, prior_samples, traversals
+from explorer.app.display import PIXELATED, friendly, show_grid
+from explorer.app.inputs import checked_sketchpad, has_drawing, read_sketch, read_upload
+from explorer.errors import UserError
+from explorer.generate import interpolation, kl_order, manifold_grid, prior_samples, traversals
 from explorer.registry import Registry
-from explorer.ui_common import PIXELATED, content_box, friendly, pair_or_error, show_grid
-from explorer.ui_reconstruct import checked_sketchpad, read_sketch, read_upload
 
 N_TRAVERSED = 8
 EXPLAIN_SAMPLES = """**Sampling.** Draw z from the prior N(0, I) and decode it. *Temperature* scales the spread: below 1
@@ -28,8 +29,7 @@ many dimensions. A VAE's path passes through plausible images; an AE's may cross
 
 
 def sample_grid(pair: str, n: int, temperature: float, seed: float, registry: Registry):
-    vae, ae = pair_or_error(registry, pair)
-    b = vae or ae
+    b = registry.model_of(pair)
     images = prior_samples(b.model, int(n), float(temperature), int(seed))
     return show_grid(images, ncols=int(np.sqrt(n)))
 
@@ -47,8 +47,7 @@ def label_rows(img: Image.Image, labels: list[str], row_height: int, width: int 
 
 def manifold(pair: str, n: int, spacing: str, registry: Registry):
     """The manifold grid (2-D latents) or KL-ordered traversals (larger latents), and a caption."""
-    vae, ae = pair_or_error(registry, pair)
-    b = vae or ae
+    b = registry.model_of(pair)
     d = b.model.config.latent_dim
     if d == 2:
         images = manifold_grid(b.model, int(n), spacing)
@@ -68,38 +67,23 @@ def endpoint(upload: bytes | None, editor, fallback: np.ndarray, box: int) -> np
     """The image for one end of an interpolation: an upload, else a drawing, else `fallback`."""
     if upload:
         return read_upload(upload, box).x
-    if isinstance(editor, dict) and editor.get("layers"):
+    if has_drawing(editor):
         return read_sketch(editor, box).x
     return fallback
 
 
-def test_image(registry: Registry, pair: str, label: int) -> np.ndarray:
-    """The first test image of class `label` (or of any class), as a model input."""
-    vae, ae = pair_or_error(registry, pair)
-    b = vae or ae
-    hits = np.flatnonzero(b.latents["labels"] == label)
-    return b.latents["images"][hits[0] if len(hits) else 0].astype(np.float32) / 255.0
-
-
-def interpolation(xa, xb, pair: str, which: str, steps: int, mode: str, registry: Registry):
+def filmstrip(xa, xb, pair: str, which: str, steps: int, mode: str, registry: Registry):
     """Decoded path between two images: a filmstrip, and PNG + GIF files to download."""
-    vae, ae = pair_or_error(registry, pair)
+    vae, ae = registry.pair(pair)
     b = vae if which == "VAE" else ae
     if b is None:
-        raise gr.Error(f"This pair has no {which}.")
-    codes = [b.model.encode(_tensor(x))[0][0].detach().numpy() for x in (xa, xb)]
-    images = decode_path(b.model, interpolate(codes[0], codes[1], int(steps), mode))
+        raise UserError(f"This pair has no {which}.")
+    images = interpolation(b.model, xa, xb, int(steps), mode)
     folder = Path(tempfile.mkdtemp(prefix="interp-"))
     png, gif = folder / "interpolation.png", folder / "interpolation.gif"
     png.write_bytes(filmstrip_png(images, scale=4))
     gif.write_bytes(gif_bytes(images, frame_ms=120, scale=8, pingpong=True))
     return show_grid(images, ncols=len(images), scale=4), str(png), str(gif)
-
-
-def _tensor(x):
-    import torch
-
-    return torch.as_tensor(np.asarray(x, dtype=np.float32)).reshape(1, 1, 28, 28)
 
 
 def build(registry: Registry, pair_box, x_state) -> None:
@@ -149,11 +133,11 @@ def build(registry: Registry, pair_box, x_state) -> None:
                    [grid_img, grid_caption])
 
     def on_interp(a_file, a_sk, b_file, b_sk, x, pair, w, k, m):
-        start = x if x is not None else test_image(registry, pair, 0)
-        vae, ae = pair_or_error(registry, pair)
-        box = content_box(vae or ae)
-        xa, xb = endpoint(a_file, a_sk, start, box), endpoint(b_file, b_sk, test_image(registry, pair, 7), box)
-        return interpolation(xa, xb, pair, w, k, m, registry)
+        b = registry.model_of(pair)
+        start = x if x is not None else b.test_image(b.first_of_class(0))
+        xa = endpoint(a_file, a_sk, start, b.content_box)
+        xb = endpoint(b_file, b_sk, b.test_image(b.first_of_class(7)), b.content_box)
+        return filmstrip(xa, xb, pair, w, k, m, registry)
 
     interp_btn.click(friendly(on_interp), [a_up, a_draw, b_up, b_draw, x_state, pair_box, which, steps, mode],
                      [film, png_file, gif_file])

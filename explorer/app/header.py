@@ -1,0 +1,77 @@
+"""The top of the page: the model-pair picker, the map switch, a line about the pair, and its two live maps."""
+from dataclasses import dataclass
+
+import gradio as gr
+
+from explorer.app.display import friendly
+from explorer.app.latent_map import latent_map, map_value
+from explorer.registry import Registry
+
+
+@dataclass
+class Header:
+    pair_box: gr.Dropdown
+    map_box: gr.Radio
+    vae_map: gr.HTML
+    ae_map: gr.HTML
+    switched: list     # the events that show another pair or map; views chain `.then(...)` on them
+
+
+def choice_label(registry: Registry, pair: str) -> str:
+    """How a pair reads in the picker: data · backbone · latent size · beta."""
+    b = registry.model_of(pair)
+    m, beta = b.config["model"], b.config.get("training", {}).get("beta")
+    return (f"{b.dataset} · {m['arch'].upper()} · latent {b.latent_dim}"
+            + ("" if beta is None else f" · β = {beta:g}") + f"   ({pair})")
+
+
+def describe(registry: Registry, pair: str | None) -> str:
+    """One line about the pair: data, backbone, latent size, beta, likelihood."""
+    if pair not in registry.pairs:
+        return ""
+    b = registry.model_of(pair)
+    m, t = b.config["model"], b.config.get("training", {})
+    trained = f" · β = {t['beta']:g} · {t['epochs']} epochs" if {"beta", "epochs"} <= set(t) else ""
+    return (f"**{b.dataset}** · {m['arch'].upper()} backbone · latent size {b.latent_dim} · "
+            f"{m['likelihood']} likelihood{trained}")
+
+
+def map_values(registry: Registry, pair: str, map_name: str | None) -> tuple[str, str, str]:
+    """The VAE map's value, the AE map's value, and the map actually shown (`map_name` if both have it)."""
+    names = registry.shared_maps(pair)
+    shown = map_name if map_name in names else names[0]
+    keys = registry.pairs[pair]
+    return map_value(keys.get("vae"), shown), map_value(keys.get("ae"), shown), shown
+
+
+def build(registry: Registry, first_pair: str | None) -> Header:
+    """Lay out the header (inside the page's Blocks) and wire its switches."""
+    names = registry.shared_maps(first_pair) if first_pair else []
+    vae_value, ae_value, shown = (map_values(registry, first_pair, None) if first_pair
+                                  else (map_value(None), map_value(None), None))
+    with gr.Row():
+        pair_box = gr.Dropdown(choices=[(choice_label(registry, p), p) for p in registry.pairs], value=first_pair,
+                               label="Model pair (a VAE and its AE twin)", scale=2)
+        map_box = gr.Radio(choices=names, value=shown, label="Map of the latent space", scale=1,
+                           visible=len(names) > 1)
+    about = gr.Markdown(describe(registry, first_pair))
+    with gr.Row(equal_height=False):
+        with gr.Column():
+            vae_map = latent_map(registry.bundles, elem_id="map-vae", value=vae_value)
+        with gr.Column():
+            ae_map = latent_map(registry.bundles, elem_id="map-ae", value=ae_value)
+
+    def show_pair(pair: str | None, map_name: str | None):
+        registry.pair(pair)   # a sentence for an unknown pair
+        vae, ae, shown = map_values(registry, pair, map_name)
+        names = registry.shared_maps(pair)
+        return vae, ae, gr.Radio(choices=names, value=shown, visible=len(names) > 1)
+
+    def show_map(pair: str | None, map_name: str | None):
+        registry.pair(pair)
+        return map_values(registry, pair, map_name)[:2]
+
+    switched = [pair_box.change(friendly(show_pair), [pair_box, map_box], [vae_map, ae_map, map_box]),
+                map_box.input(friendly(show_map), [pair_box, map_box], [vae_map, ae_map])]
+    pair_box.change(friendly(lambda pair: describe(registry, pair)), pair_box, about)
+    return Header(pair_box, map_box, vae_map, ae_map, switched)

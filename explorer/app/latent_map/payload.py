@@ -1,0 +1,128 @@
+"""What the live latent map sends to the browser: the plotted map, decodes, neighbours, thumbnails; no gradio.
+
+Every function here is pure (a bundle and checked numbers in, JSON-ready dicts out), so the server functions in
+`component.py` only add validation of the untrusted request, a concurrency cap and error strings; the static
+site (explorer/site) writes the same payloads to files.
+"""
+import base64
+
+import numpy as np
+import torch
+
+from explorer.bundle import Bundle
+from explorer.errors import UserError
+from explorer.images import png_bytes, to_uint8
+from explorer.models import decode_mean
+
+K_NEAREST = 5
+PRIOR_SIGMAS = (1, 2, 3)
+# Tableau 10: the same class gets the same colour on every map, so a VAE map and its AE twin compare at a glance.
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+           "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
+
+
+class PointError(UserError):
+    """A request the map cannot answer; the message is one sentence for the page."""
+
+
+def data_url(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def pixels_b64(image: np.ndarray) -> str:
+    """A (28, 28) image in [0, 1] as base64 of its uint8 grey levels, row by row: the browser paints these
+    straight into a canvas, with no PNG to encode here or to decode there."""
+    return base64.b64encode(to_uint8(image).tobytes()).decode("ascii")
+
+
+def unreliable_grid(bundle: Bundle, map_name: str) -> dict | None:
+    """The grid cells whose inverse is far from any data (z=1, else null), for a grey overlay; None for "latent"."""
+    m = bundle.maps[map_name]
+    if m.far is None:
+        return None
+    g = m.far.shape[0]
+    x0, x1, y0, y1 = (float(v) for v in m.extent)
+    far = m.far > m.far_limit    # rows along y, as the grid is stored
+    return {"x": np.linspace(x0, x1, g).round(5).tolist(), "y": np.linspace(y0, y1, g).round(5).tolist(),
+            "z": [[1 if v else None for v in row] for row in far], "extent": [x0, x1, y0, y1]}
+
+
+def start_point(xy: np.ndarray) -> list[float]:
+    """Where the cursor starts: the data point nearest the median, so the first decode is of real data."""
+    i = int(np.argmin(((xy - np.median(xy, 0)) ** 2).sum(1)))
+    return [float(xy[i, 0]), float(xy[i, 1])]
+
+
+def map_payload(bundle: Bundle, key: str, map_name: str) -> dict:
+    """Everything the browser needs to draw one map: one trace per class (with test-set indices), ranges, overlays."""
+    if map_name not in bundle.maps:
+        raise PointError(f"The bundle {key} has no {map_name!r} map; it has {', '.join(bundle.map_names)}.")
+    m = bundle.maps[map_name]
+    labels = bundle.latents["labels"].astype(int)
+    traces = []
+    for c, name in enumerate(str(n) for n in bundle.latents["class_names"]):
+        idx = np.flatnonzero(labels == c)
+        traces.append({"name": name, "color": PALETTE[c % len(PALETTE)], "idx": idx.tolist(),
+                       "x": m.xy[idx, 0].round(4).tolist(), "y": m.xy[idx, 1].round(4).tolist()})
+    d = bundle.latent_dim
+    return {
+        "bundle": key, "map": map_name, "kind": bundle.kind, "latent_dim": d,
+        "title": f"{bundle.kind.upper()} · {bundle.dataset} · "
+                 + (f"z ∈ R^{d}" if map_name == "latent" else f"{map_name.upper()} of z ∈ R^{d}"),
+        "traces": traces, "range": m.view_range,
+        "circles": list(PRIOR_SIGMAS) if map_name == "latent" else [],
+        "unreliable": unreliable_grid(bundle, map_name),
+        "start": start_point(m.xy), "n": int(len(m.xy)),
+    }
+
+
+def coords_text(map_name: str, x: float, y: float) -> str:
+    """How the page names a map point (latent_map/static/inverse.js coordsText says the same)."""
+    return f"z = ({x:+.3f}, {y:+.3f})" if map_name == "latent" else f"{map_name.upper()} ({x:+.3f}, {y:+.3f})"
+
+
+def latent_summary(z: np.ndarray) -> str:
+    """A short line about a full latent: its norm and first few coordinates."""
+    head = " ".join(f"{v:+.2f}" for v in z[:4])
+    more = " …" if len(z) > 4 else ""
+    return f"‖z‖ = {np.linalg.norm(z):.2f} · z[0:{min(4, len(z))}] = {head}{more}"
+
+
+def decode_point(bundle: Bundle, key: str, map_name: str, x: float, y: float, z: np.ndarray | None = None) -> dict:
+    """Decode at map point (x, y): the image, the latent behind it and its reliability. Without `z` the latent is
+    the map's inverse at the (clamped) point; with it, that exact latent (an input image's code) at that point."""
+    m = bundle.maps[map_name]
+    x, y, clamped = m.clamp(x, y)
+    inverse, reliable = m.to_latent(np.array([[x, y]]))          # (1, D), (1,)
+    z = inverse[0] if z is None else np.asarray(z, dtype=np.float32)
+    with torch.no_grad():
+        pixels = decode_mean(bundle.model, torch.from_numpy(z[None]))[0, 0].numpy()
+    return {"bundle": key, "map": map_name, "x": x, "y": y, "clamped": clamped, "reliable": bool(reliable[0]),
+            "z": z.astype(float).tolist(), "coords": coords_text(map_name, x, y),
+            "summary": "" if map_name == "latent" else latent_summary(z), "pixels": pixels_b64(pixels)}
+
+
+def nearest(codes: np.ndarray, z: np.ndarray, k: int = K_NEAREST) -> np.ndarray:
+    """Indices of the k test codes nearest to z (Euclidean, in the full latent space), nearest first."""
+    d2 = ((codes - z[None, :]) ** 2).sum(1)
+    k = min(k, len(d2))
+    idx = np.argpartition(d2, k - 1)[:k]
+    return idx[np.argsort(d2[idx])]
+
+
+def neighbours(bundle: Bundle, key: str, z: np.ndarray) -> dict:
+    """The test images whose codes are nearest to the latent z, each with its class name."""
+    nn = nearest(bundle.codes, np.asarray(z, dtype=bundle.codes.dtype))
+    return {"bundle": key, "neighbours": [thumbnail(bundle, int(i)) for i in nn]}
+
+
+def thumbnail(bundle: Bundle, index: int) -> dict:
+    """One test image as a data URL with its class name, for the hover preview and the neighbours."""
+    return {"index": index, "label": bundle.class_name(index), "image": test_image_url(bundle, index)}
+
+
+def test_image_url(bundle: Bundle, index: int) -> str:
+    """A test image's 28x28 PNG as a data URL, encoded once per bundle: the same neighbours come back on every step
+    of a drag. The browser scales it up with `image-rendering: pixelated` (latent_map.css): crisp, and a 28x28
+    PNG encodes and decodes several times faster than a larger one."""
+    return bundle.memo(("test-image-url", index), lambda: data_url(png_bytes(bundle.latents["images"][index])))

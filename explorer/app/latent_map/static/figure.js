@@ -1,0 +1,72 @@
+// The latent map's plotly figure as plain data: traces, layout and config from a payload (payload.py), and the
+// traces of an input image's overlay. No DOM; latent_map.js draws them with Plotly.newPlot.
+
+// Above this many points the data go to WebGL: thousands of SVG markers make every repaint of the page
+// (a new decode beside the map) re-layerize each marker, ~50 ms a frame on a CPU-only machine.
+export const GL_POINTS = 2000;
+const GREY = '#d9d9d9';
+
+export const CONFIG = { responsive: true, scrollZoom: true, displaylogo: false, doubleClick: 'reset',
+  modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'] };
+
+// {data, traceIdx}: traceIdx[i] lists the test-set index of each point of trace i (null: not data points).
+export function traces(p, canWebGL) {
+  const data = [];
+  if (p.unreliable) {
+    const u = p.unreliable;
+    data.push({ type: 'heatmap', x: u.x, y: u.y, z: u.z, hoverinfo: 'skip', showscale: false,
+      colorscale: [[0, GREY], [1, GREY]], zmin: 0, zmax: 1, showlegend: false });
+    data.push({ type: 'scatter', mode: 'markers', x: [null], y: [null], hoverinfo: 'skip',
+      name: 'no data near: unreliable', marker: { symbol: 'square', size: 11, color: GREY } });
+  }
+  const traceIdx = data.map(() => null);
+  const size = p.n > 3000 ? 3 : 6;
+  const type = p.n > GL_POINTS && canWebGL ? 'scattergl' : 'scatter';
+  for (const t of p.traces) {
+    data.push({ type, mode: 'markers', name: t.name, x: t.x, y: t.y, hoverinfo: 'none',
+      marker: { color: t.color, size, opacity: 0.75 } });
+    traceIdx.push(t.idx);
+  }
+  return { data, traceIdx };
+}
+
+function shapes(p) {
+  const out = p.circles.map((r) => ({ type: 'circle', xref: 'x', yref: 'y', x0: -r, y0: -r, x1: r, y1: r,
+    layer: 'below', line: { color: '#888', width: 1, dash: 'dot' },
+    label: { text: r + 'σ', textposition: 'top right', font: { size: 10, color: '#777' } } }));
+  if (p.unreliable) {
+    // outside the grid everything is unreliable: a grey background, white where data is near
+    const [x0, x1, y0, y1] = p.unreliable.extent;
+    out.unshift({ type: 'rect', xref: 'x', yref: 'y', x0, x1, y0, y1, layer: 'below',
+      fillcolor: '#fff', line: { width: 0 } });
+    out.push({ type: 'rect', xref: 'x', yref: 'y', x0, x1, y0, y1, layer: 'below',
+      line: { color: '#bbb', width: 1, dash: 'dash' } });
+  }
+  return out;
+}
+
+export function layout(p) {
+  const r = p.range;
+  return {
+    margin: { l: 46, r: 8, t: 8, b: 40 }, dragmode: 'pan', hovermode: 'closest', uirevision: p.bundle + p.map,
+    xaxis: { range: [r[0], r[1]], zeroline: false, title: { text: p.map === 'latent' ? 'z₁' : p.map + ' 1' } },
+    yaxis: { range: [r[2], r[3]], zeroline: false, scaleanchor: 'x', scaleratio: 1,
+      title: { text: p.map === 'latent' ? 'z₂' : p.map + ' 2' } },
+    legend: { orientation: 'h', x: 0, y: -0.2, yanchor: 'top', font: { size: 11 }, itemsizing: 'constant' },
+    shapes: shapes(p), plot_bgcolor: p.unreliable ? GREY : '#fff', paper_bgcolor: '#fff', font: { size: 12 },
+  };
+}
+
+// An input image's place on the map (explorer/reconstruction.py map_overlay): its code as a cross and, for a
+// VAE, the 1σ / 2σ outlines of q(z|x).
+export function overlayTraces(ov) {
+  const grow = ov.exaggerate > 1 ? ` (×${ov.exaggerate})` : '';
+  const out = (ov.ellipses || []).map((e) => ({
+    type: 'scatter', mode: 'lines', x: e.xy.map((q) => q[0]), y: e.xy.map((q) => q[1]), hoverinfo: 'skip',
+    name: `q(z|x) ${e.sigma}σ${grow}`, line: { color: '#111', width: e.sigma === 1 ? 2.5 : 1.5,
+      dash: e.sigma === 1 ? 'solid' : 'dash' } }));
+  out.push({ type: 'scatter', mode: 'markers', x: [ov.point[0]], y: [ov.point[1]], hoverinfo: 'skip',
+    name: ov.ellipses && ov.ellipses.length ? 'your image: μ' : 'your image: z',
+    marker: { symbol: 'x', size: 15, color: '#111', line: { color: '#fff', width: 1.5 } } });
+  return out;
+}

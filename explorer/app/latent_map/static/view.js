@@ -1,0 +1,81 @@
+// What the map shows beside and over the plot (latent_map.html): the cursor ring, the decoded image and its texts,
+// the far-from-data badge, the nearest test images, the hover preview and errors. It only paints: it keeps no
+// state of the map and asks nothing of the server.
+import { dataToPixel } from './geometry.js';
+import { greyToRGBA } from './decoder.js';
+
+export function createView(element) {
+  const $ = (sel) => element.querySelector(sel);
+  const el = {
+    title: $('.lm-title'), canvas: $('.lm-decode'), coords: $('.lm-coords'), summary: $('.lm-summary'),
+    badge: $('.lm-badge'), clip: $('.lm-clip'), ring: $('.lm-cursor'), warn: $('.lm-warn'), nn: $('.lm-nn'),
+    tip: $('.lm-tip'), error: $('.lm-error'),
+  };
+  const ctx = el.canvas.getContext('2d');
+  const image = ctx.createImageData(el.canvas.width, el.canvas.height);
+  let neighboursShown = '';
+
+  return {
+    root: $('.lm'),
+    plot: $('.lm-plot'),
+
+    title(text) { el.title.textContent = text; },
+
+    error(text) {
+      el.error.textContent = text || '';
+      el.error.hidden = !text;
+    },
+
+    // The overlay on the plot area and the ring at `cursor`; `f` may be a frame in the middle of a pan.
+    placeCursor(f, cursor) {
+      Object.assign(el.clip.style, { left: `${f.l}px`, top: `${f.t}px`, width: `${f.w}px`, height: `${f.h}px` });
+      const [px, py] = dataToPixel(cursor[0], cursor[1], f);
+      el.ring.style.transform = `translate(${px - f.l}px, ${py - f.t}px)`;
+      el.clip.hidden = false;
+    },
+
+    // A decode: r = {grey, reliable, coords, clamped, summary}. The canvas is drawn now; the browser shows it in
+    // the coming frame.
+    paint(r) {
+      greyToRGBA(r.grey, image.data);
+      ctx.putImageData(image, 0, 0);
+      el.canvas.classList.toggle('lm-dim', !r.reliable);
+      el.badge.hidden = r.reliable;
+      el.warn.hidden = r.reliable;
+      el.coords.textContent = r.coords + (r.clamped ? ' (clamped to the map)' : '');
+      el.summary.textContent = r.summary;
+    },
+
+    neighbours(bundle, list) {
+      const shown = `${bundle} ${list.map((n) => n.index).join(' ')}`;
+      if (shown === neighboursShown) return;   // the same five images: nothing to redraw
+      neighboursShown = shown;
+      el.nn.querySelectorAll('figure').forEach((cell, i) => {
+        const n = list[i];
+        if (!n) return;
+        cell.querySelector('img').src = n.image;
+        cell.querySelector('figcaption').textContent = n.label;
+        cell.title = `test image #${n.index}`;
+      });
+    },
+
+    // The hover preview of test image `index` at pixel (px, py) of the plot, kept inside the plot near its edge.
+    tip(index, px, py, f, thumb) {
+      const flip = px > f.l + f.w - 110;
+      el.tip.style.left = `${flip ? px - 104 : px + 12}px`;
+      el.tip.style.top = `${py + 12}px`;
+      el.tip.dataset.index = index;
+      el.tip.hidden = false;
+      if (thumb) this.thumb(index, thumb);
+      else el.tip.querySelector('span').textContent = `#${index}`;
+    },
+
+    thumb(index, res) {
+      if (String(el.tip.dataset.index) !== String(index)) return;   // the pointer has moved on
+      el.tip.querySelector('img').src = res.image;
+      el.tip.querySelector('span').textContent = `${res.label} · #${index}`;
+    },
+
+    hideTip() { el.tip.hidden = true; },
+  };
+}
