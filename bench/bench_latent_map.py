@@ -139,7 +139,7 @@ def summarise(case: str, path: str, drags: list[dict], click_ms: list[float]) ->
     sources = [src for d in drags for src in d["sources"]]
     return {"case": case, "path": path, "by_path": sources.count(path) / max(len(sources), 1),
             "move_median": float(np.median(lat)), "move_p95": float(np.percentile(lat, 95)),
-            "ready_p95": float(np.percentile(ready, 95)), "rtt_median": float(np.median(rtt)),
+            "ready_p95": float(np.percentile(ready, 95)), "rtt_median": float(np.median(rtt)) if len(rtt) else None,
             "delivered": sum(d["frames"] for d in drags) / sum(d["sent"] for d in drags),
             "handled": sum(d["handled"] for d in drags) / sum(d["sent"] for d in drags),
             "rate": float(np.mean([d["rate"] for d in drags])), "final_ok": all(d["final_ok"] for d in drags),
@@ -153,7 +153,8 @@ def table(rows: list[dict]) -> str:
             "|---|---|---|---|---|---|---|---|---|---|---|\n")
     return head + "".join(
         f"| {r['case']} | {r['path']} ({100 * r['by_path']:.0f} % of frames) | {r['move_median']:.1f} | "
-        f"{r['move_p95']:.1f} | {r['ready_p95']:.1f} | {r['rtt_median']:.1f} | "
+        f"{r['move_p95']:.1f} | {r['ready_p95']:.1f} | "
+        f"{'–' if r['rtt_median'] is None else format(r['rtt_median'], '.1f')} | "
         f"{100 * r['delivered']:.0f} % | "
         f"{r['rate']:.0f} | {'yes' if r['final_ok'] else 'NO'} | {r['click_median']:.1f} | {r['click_p95']:.1f} |\n"
         for r in rows)
