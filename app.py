@@ -9,9 +9,10 @@ import gradio as gr
 import torch
 from PIL import Image
 
-from explorer.app import api, gradio_cache, header
+from explorer.app import api, fairness, gradio_cache, header, storage
 from explorer.app.latent_map import routes
 from explorer.app.views import compare, generate, reconstruct
+from explorer.bundle import BundleError
 from explorer.classifier import load_classifier
 from explorer.preprocess import MAX_PIXELS
 from explorer.registry import load_registry
@@ -20,6 +21,8 @@ HERE = Path(__file__).resolve().parent
 CHECKPOINTS = Path(os.environ.get("LATENT_EXPLORER_CHECKPOINTS", HERE / "checkpoints"))
 CLASSIFIERS = CHECKPOINTS / "classifiers"
 MAX_FILE_SIZE = "10mb"
+MAX_QUEUED = 256
+MAX_SESSIONS = 500   # per-session state kept (LRU): ~180 KB each, so about 90 MB at most
 PREFERRED_PAIR = "fashion-mnist-mlp-z2"
 CSS = """
 .gradio-container { max-width: 1600px !important; }
@@ -39,6 +42,11 @@ gradio_cache.install()
 # One thread per decode: with several intra-op threads a single small decode gets 10-50x slower on a busy CPU.
 torch.set_num_threads(1)
 
+# Every file the app writes (gradio's uploads and outputs, the downloads) goes to a fresh folder only this process
+# can enter, pruned on a schedule: nothing another user of the machine plants can be served, and disk stays bounded.
+STORAGE = storage.PrivateStorage()
+STORAGE.use_for_gradio()
+
 REGISTRY = load_registry(CHECKPOINTS)
 PAIRS = REGISTRY.pairs
 FIRST_PAIR = PREFERRED_PAIR if PREFERRED_PAIR in PAIRS else next(iter(PAIRS), None)
@@ -50,8 +58,11 @@ def load_classifiers(folder: Path) -> dict:
     for sub in sorted(folder.iterdir()) if folder.is_dir() else []:
         try:
             found[sub.name] = load_classifier(sub)
-        except Exception as err:
+        except BundleError as err:
             REGISTRY.problems.append(f"classifier `{sub.name}` was skipped: {err}")
+        except Exception as err:   # its text may hold server paths: the type says enough
+            REGISTRY.problems.append(f"classifier `{sub.name}` was skipped: it could not be read "
+                                     f"({type(err).__name__}).")
     return found
 
 
@@ -70,15 +81,22 @@ with gr.Blocks(title="Latent Explorer", fill_width=True) as demo:
         with gr.Tab("Reconstruct", id="reconstruct"):
             reconstruct.build(REGISTRY, top, x_state)
         with gr.Tab("Generate", id="generate"):
-            generate.build(REGISTRY, top.pair_box, x_state)
+            generate.build(REGISTRY, top.pair_box, x_state, STORAGE)
         with gr.Tab("Compare VAE vs AE", id="compare"):
             compare.build(REGISTRY, top.pair_box, CLASSIFIER_BY_DATASET)
-    api.build(REGISTRY)
+    api.build(REGISTRY, STORAGE)
+
+# Two cores: two events of a kind at once; at most MAX_QUEUED waiting in all; and no one client holds more than a
+# few places (fairness.py), so a flood from one leaves the others served.
+demo.queue(default_concurrency_limit=2, max_size=MAX_QUEUED)
+fairness.install(demo._queue)
 
 if __name__ == "__main__":
+    STORAGE.start_pruning()
+    STORAGE.remove_at_exit()
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
                 server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
                 # show_error: gradio's own refusals (a server path as an image, a file over the size limit)
                 # reach the user as their sentence; our handlers raise gr.Error with theirs.
                 max_file_size=MAX_FILE_SIZE, allowed_paths=[], show_error=True, css=CSS, ssr_mode=False,
-                theme=gr.themes.Soft(), app_kwargs={"routes": routes()})
+                theme=gr.themes.Soft(), app_kwargs={"routes": routes()}, state_session_capacity=MAX_SESSIONS)

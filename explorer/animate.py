@@ -33,4 +33,4 @@ def _as_uint8(images) -> np.ndarray:
     a = np.asarray(images)
     if a.ndim != 3 or len(a) == 0:
         raise ValueError(f"Expected a non-empty stack of images (n, H, W), got shape {a.shape}.")
-    return a if a.dtype == np.uint8 else to_uint8(a).reshape(a.shape)  # to_uint8 would drop n == 1
+    return a if a.dtype == np.uint8 else to_uint8(a)

@@ -11,7 +11,9 @@
 import ctypes
 import hashlib
 import json
+import math
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -20,19 +22,20 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load as load_weights
+from safetensors.torch import save_file
 
-from explorer.models import ModelConfig, build_model
+from explorer.bundle_checks import (MAX_CLASSES, MAX_GRID, MAX_PARAMETERS, MAX_TEST_IMAGES, BundleError,
+                                    check_config, check_safetensors_header, need, parse_json, read_file, read_npz)
 from explorer.holes import aggregate_posterior_draws
+from explorer.models import ModelConfig, build_model
 from explorer.projection import LatentMap, map_order
+
+__all__ = ["Bundle", "BundleError", "load_bundle", "write_bundle", "find_bundles", "swap_in", "sha256"]
 
 FORMAT = "latent-explorer-bundle"
 FORMAT_VERSION = 1
 CHECKED_FILES = ("model.safetensors", "metrics.json", "latents.npz", "maps.npz", "samples.png")
-
-
-class BundleError(RuntimeError):
-    """A bundle that cannot be used; the message names the file and what is wrong with it."""
 
 
 @dataclass(eq=False)    # compared and hashed by identity: one loaded bundle is one model
@@ -170,68 +173,111 @@ def _rename_exchange(a: Path, b: Path) -> bool:
     return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
+LATENT_ARRAYS = re.compile(r"labels|class_names|images|mu|logvar|z")
+MAP_ARRAYS = re.compile(r"map_names|(latent|pca|umap)/(xy|mean|components|extent|grid|far|far_limit)")
+
+
 def load_bundle(path: str | Path) -> Bundle:
-    """Load and validate a bundle; BundleError with one sentence naming the file on any problem."""
+    """Load and validate a bundle; BundleError with one sentence naming the file on any problem.
+
+    Every file is read once (regular files only, size-capped), checked against its checksum in config.json and
+    against its schema (explorer/bundle_checks.py) before anything is built from it.
+    """
     path = Path(path)
-    config = _read_json(path / "config.json")
-    if config.get("format") != FORMAT:
-        raise BundleError(f"{path / 'config.json'} is not a Latent Explorer bundle config.")
+    raw_config = read_file(path, "config.json")
+    config = parse_json("config.json", raw_config)
+    check_config(config, FORMAT, FORMAT_VERSION, CHECKED_FILES)
+    files = {}
     for name in CHECKED_FILES:
-        f = path / name
-        if not f.is_file():
-            raise BundleError(f"{f} is missing; the bundle is incomplete, so retrain it with train_small.py.")
-        if sha256(f) != config.get("files", {}).get(name):
-            raise BundleError(f"{f} does not match the checksum in config.json: it was truncated or modified.")
-    try:
-        model_config = ModelConfig(**config["model"])
-    except (KeyError, TypeError, ValueError) as err:
-        raise BundleError(f"{path / 'config.json'} has an invalid model section: {err}") from None
-    model = build_model(model_config)
-    try:
-        model.load_state_dict(load_file(str(path / "model.safetensors")), strict=True)
-    except Exception as err:
-        raise BundleError(f"{path / 'model.safetensors'} does not fit the model in config.json "
-                          f"({type(err).__name__}).") from None
-    model.eval()
-    latents = _read_npz(path / "latents.npz")
-    maps_npz = _read_npz(path / "maps.npz")
-    bundle = Bundle(path, config, model, _read_json(path / "metrics.json"), latents, {})
-    _check_latents(bundle, model_config)
-    names = [str(n) for n in maps_npz.get("map_names", [])]
-    bundle.maps = {n: LatentMap.from_arrays(n, maps_npz, bundle.codes, prior=bundle.kind == "vae") for n in names}
-    for name, m in bundle.maps.items():
-        if m.xy.shape != (len(bundle.codes), 2):
-            raise BundleError(f"{path / 'maps.npz'} has a {name} map that does not match latents.npz.")
+        files[name] = read_file(path, name)
+        if hashlib.sha256(files[name]).hexdigest() != config["files"][name]:
+            raise BundleError(f"{name} does not match the checksum in config.json: it was truncated or modified.")
+    model_config = ModelConfig(**config["model"])
+    model = _load_model(model_config, files["model.safetensors"])
+    metrics = parse_json("metrics.json", files["metrics.json"])
+    latents = read_npz("latents.npz", files["latents.npz"], LATENT_ARRAYS)
+    _check_latents(latents, model_config)
+    _check_metrics(metrics, model_config)
+    bundle = Bundle(path, config, model, metrics, latents, {})
+    maps_npz = read_npz("maps.npz", files["maps.npz"], MAP_ARRAYS)
+    bundle.maps = _load_maps(maps_npz, bundle)
     return bundle
 
 
-def _check_latents(bundle: Bundle, cfg: ModelConfig) -> None:
-    f = bundle.path / "latents.npz"
-    key = "mu" if cfg.kind == "vae" else "z"
-    need = [key, "labels", "class_names", "images"] + (["logvar"] if cfg.kind == "vae" else [])
-    missing = [k for k in need if k not in bundle.latents]
-    if missing:
-        raise BundleError(f"{f} lacks the arrays {', '.join(missing)}.")
-    n = len(bundle.latents["labels"])
-    if bundle.latents[key].shape != (n, cfg.latent_dim) or bundle.latents["images"].shape != (n, 28, 28):
-        raise BundleError(f"{f} does not match the model's latent size {cfg.latent_dim} or its own labels.")
+def _load_model(cfg: ModelConfig, data: bytes) -> torch.nn.Module:
+    """The model of `cfg` with the weights in `data`, after their header matched the model's shapes (taken from
+    the model built on the meta device, which allocates nothing) and before any weight is read."""
+    with torch.device("meta"):
+        shapes = {k: tuple(v.shape) for k, v in build_model(cfg).state_dict().items()}
+    if sum(math.prod(s) for s in shapes.values()) > MAX_PARAMETERS:
+        raise BundleError(f"config.json describes a model of more than {MAX_PARAMETERS:,} weights.")
+    check_safetensors_header(data, shapes)
+    weights = load_weights(data)
+    if not all(torch.isfinite(w).all() for w in weights.values()):
+        raise BundleError("model.safetensors holds NaN or infinite weights.")
+    model = build_model(cfg)
+    model.load_state_dict(weights, strict=True)
+    return model.eval()
 
 
-def _read_json(f: Path) -> dict:
-    try:
-        return json.loads(f.read_text())
-    except FileNotFoundError:
-        raise BundleError(f"{f} is missing; is this folder a bundle written by train_small.py?") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise BundleError(f"{f} is not valid JSON: the file is damaged.") from None
+def _check_latents(latents: dict, cfg: ModelConfig) -> None:
+    f = "latents.npz"
+    labels = need(f, latents, "labels", "iu", (None,))
+    n = len(labels)
+    if not 1 <= n <= MAX_TEST_IMAGES:
+        raise BundleError(f"{f} must hold 1 to {MAX_TEST_IMAGES} test images, not {n}.")
+    names = need(f, latents, "class_names", "U", (None,))
+    if not 1 <= len(names) <= MAX_CLASSES or labels.min() < 0 or labels.max() >= len(names):
+        raise BundleError(f"{f}: every label must name one of its 1 to {MAX_CLASSES} classes.")
+    need(f, latents, "images", "u", (n, 28, 28))
+    for key in ("mu", "logvar") if cfg.kind == "vae" else ("z",):
+        need(f, latents, key, "f", (n, cfg.latent_dim))
 
 
-def _read_npz(f: Path) -> dict[str, np.ndarray]:
-    try:
-        with np.load(f, allow_pickle=False) as npz:
-            return {k: npz[k] for k in npz.files}
-    except Exception as err:
-        raise BundleError(f"{f} cannot be read as plain arrays ({type(err).__name__}).") from None
+def _check_metrics(metrics: dict, cfg: ModelConfig) -> None:
+    """The figures the app shows: numbers (or absent) where it reads them."""
+    test = metrics.get("test")
+    if not isinstance(test, dict):
+        raise BundleError("metrics.json lacks its test section.")
+    for key, value in test.items():
+        if key == "kl_per_dim":
+            ok = isinstance(value, list) and len(value) == cfg.latent_dim and all(_finite(v) for v in value)
+        else:
+            ok = value is None or _finite(value)
+        if not ok:
+            raise BundleError(f"metrics.json: test.{key[:40]} is not a finite number.")
+    if cfg.kind == "vae" and not _finite(test.get("neg_elbo")):
+        raise BundleError("metrics.json: test.neg_elbo is missing.")
+    if not isinstance(test.get("active_units"), int):
+        raise BundleError("metrics.json: test.active_units is missing.")
+
+
+def _finite(v) -> bool:
+    return not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v)
+
+
+def _load_maps(arrays: dict, bundle: Bundle) -> dict[str, LatentMap]:
+    f, n, d = "maps.npz", len(bundle.codes), bundle.latent_dim
+    names = [str(v) for v in need(f, arrays, "map_names", "U", (None,))]
+    if not names or len(set(names)) != len(names) or not set(names) <= {"latent", "pca", "umap"}:
+        raise BundleError(f"{f} must name its maps: latent, or pca and/or umap.")
+    for name in names:
+        need(f, arrays, f"{name}/xy", "f", (n, 2))
+        if name == "latent":
+            continue
+        extent = need(f, arrays, f"{name}/extent", "f", (4,))
+        if not (extent[0] < extent[1] and extent[2] < extent[3]):
+            raise BundleError(f"{f}: {name}/extent must run from low to high.")
+        far = need(f, arrays, f"{name}/far", "f", (None, None))
+        if not 2 <= far.shape[0] == far.shape[1] <= MAX_GRID:
+            raise BundleError(f"{f}: {name}/far must be a square grid of 2 to {MAX_GRID} nodes a side.")
+        need(f, arrays, f"{name}/far_limit", "f", ())
+        if name == "pca":
+            need(f, arrays, "pca/mean", "f", (d,))
+            need(f, arrays, "pca/components", "f", (2, d))
+        else:
+            need(f, arrays, "umap/grid", "f", (far.shape[0], far.shape[0], d))
+    return {name: LatentMap.from_arrays(name, arrays, bundle.codes, prior=bundle.kind == "vae") for name in names}
 
 
 def find_bundles(root: str | Path) -> list[Path]:

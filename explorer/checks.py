@@ -6,6 +6,7 @@ import numpy as np
 from explorer.errors import UserError
 
 Z_LIMIT = 1e3      # latents beyond this are nonsense for any trained model: refuse rather than decode
+MAX_SEED = 2**32 - 1
 
 
 def finite_number(value, name: str) -> float:
@@ -37,3 +38,19 @@ def read_latent(z, dim: int) -> np.ndarray:
     if not ok:
         raise UserError(f"z must be finite numbers between -{Z_LIMIT:g} and {Z_LIMIT:g}.")
     return np.asarray(z, dtype=np.float32)
+
+
+def whole_number(value, name: str, lo: int, hi: int) -> int:
+    """An integer from lo to hi from a JSON number (a float with no fraction too); UserError otherwise."""
+    v = finite_number(value, name) if value is not None else None
+    if v is None or v != int(v) or not lo <= v <= hi:
+        raise UserError(f"{name} must be a whole number from {lo} to {hi}.")
+    return int(v)
+
+
+def number_in(value, name: str, lo: float, hi: float) -> float:
+    """A finite number from lo to hi; UserError otherwise."""
+    v = finite_number(value, name) if value is not None else None
+    if v is None or not lo <= v <= hi:
+        raise UserError(f"{name} must be a number from {lo:g} to {hi:g}.")
+    return v

@@ -2,16 +2,19 @@
 
 Stored beside the bundles as `checkpoints/classifiers/<dataset>/classifier.safetensors` + `classifier.json`.
 """
+import hashlib
 import json
 import math
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load as load_weights
+from safetensors.torch import save_file
 from torch import nn
 
-from explorer.bundle import BundleError, sha256, swap_in
+from explorer.bundle import sha256, swap_in
+from explorer.bundle_checks import BundleError, check_safetensors_header, parse_json, read_file
 
 
 def build_classifier(n_classes: int = 10) -> nn.Module:
@@ -66,15 +69,20 @@ def save_classifier(model, folder: Path, info: dict) -> None:
 
 
 def load_classifier(folder: Path) -> nn.Module:
-    """Load a saved classifier; BundleError naming the file if it is missing or modified."""
-    folder = Path(folder)
-    try:
-        info = json.loads((folder / "classifier.json").read_text())
-    except (OSError, json.JSONDecodeError):
-        raise BundleError(f"{folder / 'classifier.json'} is missing or not valid JSON.") from None
-    weights = folder / "classifier.safetensors"
-    if not weights.is_file() or sha256(weights) != info.get("sha256"):
-        raise BundleError(f"{weights} is missing or does not match its checksum in classifier.json.")
-    model = build_classifier(info["n_classes"])
-    model.load_state_dict(load_file(str(weights)))
+    """Load a saved classifier, checked as a bundle is (regular files, sizes, checksum, float32 weights of the
+    right shapes, all finite); BundleError naming the file otherwise."""
+    info = parse_json("classifier.json", read_file(folder, "classifier.json"))
+    n_classes = info.get("n_classes")
+    if isinstance(n_classes, bool) or not isinstance(n_classes, int) or not 2 <= n_classes <= 1000:
+        raise BundleError("classifier.json: n_classes must be an integer from 2 to 1000.")
+    data = read_file(folder, "classifier.safetensors")
+    if hashlib.sha256(data).hexdigest() != info.get("sha256"):
+        raise BundleError("classifier.safetensors does not match its checksum in classifier.json.")
+    model = build_classifier(n_classes)
+    check_safetensors_header(data, {k: tuple(v.shape) for k, v in model.state_dict().items()},
+                             name="classifier.safetensors")
+    weights = load_weights(data)
+    if not all(torch.isfinite(w).all() for w in weights.values()):
+        raise BundleError("classifier.safetensors holds NaN or infinite weights.")
+    model.load_state_dict(weights)
     return model.eval()

@@ -6,9 +6,9 @@ from PIL import Image
 
 
 def to_uint8(images) -> np.ndarray:
-    """Float images in [0, 1] of shape (..., 28, 28) or (..., 1, 28, 28) to uint8 (..., 28, 28)."""
+    """Float images in [0, 1] of shape (..., 28, 28) or (N, 1, 28, 28) to uint8 (..., 28, 28)."""
     a = np.asarray(images, dtype=np.float32)
-    if a.ndim >= 3 and a.shape[-3] == 1:
+    if a.ndim >= 4 and a.shape[-3] == 1:   # a channel axis; a (1, 28, 28) stack of one image stays as it is
         a = a[..., 0, :, :]
     return (np.clip(a, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 

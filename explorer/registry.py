@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from explorer.bundle import Bundle, find_bundles, load_bundle
+from explorer.bundle import Bundle, BundleError, find_bundles, load_bundle
 from explorer.errors import UserError
 
 ECHO = 80    # at most this many characters of a user's input are repeated back in a message
@@ -51,12 +51,20 @@ class Registry:
 
 
 def load_registry(root: Path) -> Registry:
-    """Every bundle under `root`; a broken one is skipped and reported, never fatal."""
+    """Every bundle under `root`; a broken one (or a pair whose models cannot be shown together) is skipped and
+    named in one sentence, never fatal."""
     reg = Registry()
     for path in find_bundles(root) if root.is_dir() else []:
         key = path.relative_to(root).as_posix()
         try:
             reg.bundles[key] = load_bundle(path)
-        except Exception as err:
+        except BundleError as err:
             reg.problems.append(f"`{key}` was skipped: {err}")
+        except Exception as err:   # its text may hold server paths: the type says enough
+            reg.problems.append(f"`{key}` was skipped: it could not be read ({type(err).__name__}).")
+    for pair, keys in reg.pairs.items():
+        if not reg.shared_maps(pair):
+            for key in keys.values():
+                del reg.bundles[key]
+            reg.problems.append(f"`{pair}` was skipped: its models share no map (one is 2-D, the other is not).")
     return reg

@@ -68,7 +68,10 @@ def write_test_bundle(out: Path, kind: str, dim: int, n: int = 400, seed: int = 
             sys.modules["umap"] = saved
     config = {"model": cfg.to_dict(), "twin": "ae" if kind == "vae" else "vae",
               "dataset": {"name": "synthetic", "class_names": CLASS_NAMES}}
-    return write_bundle(out, config, model, {}, latents, maps, png_bytes(np.zeros((28, 28), np.uint8)))
+    metrics = {"test": {"rec_nats": 100.0, "mse_per_pixel": 0.05, "active_units": dim, "knn5_accuracy": 0.5}}
+    if kind == "vae":
+        metrics["test"].update(neg_elbo=110.0, kl_nats=10.0, kl_per_dim=[10.0 / dim] * dim)
+    return write_bundle(out, config, model, metrics, latents, maps, png_bytes(np.zeros((28, 28), np.uint8)))
 
 
 def make_checkpoints(root: Path) -> Path:

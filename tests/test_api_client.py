@@ -42,11 +42,31 @@ def test_encode_matches_the_stored_code(client, shirt):
     assert len(out["logvar"]) == 2
 
 
-def test_decode_returns_the_decoded_image(client, shirt):
+def test_decode_returns_the_models_own_pixels_as_a_png(client, shirt):
+    import torch
+
+    from explorer.images import to_uint8
+    from explorer.models import decode_mean
+
     _, b = shirt
     path = client.predict([0.5, -0.5], MODEL_2D, api_name="/decode")
+    assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n", "lossless PNG, not WebP"
     img = np.asarray(Image.open(path).convert("L"))
-    assert img.shape == (280, 280) and img.std() > 0
+    with torch.no_grad():
+        want = to_uint8(decode_mean(b.model, torch.tensor([[0.5, -0.5]]))[0, 0].numpy())
+    assert img.shape == (28, 28) and np.array_equal(img, want)
+
+
+def test_sample_of_one_and_bad_numbers(client):
+    from gradio_client.exceptions import AppError
+
+    one = client.predict(MODEL_2D, 1, 1.0, 0, api_name="/sample")
+    assert Image.open(one).size == (32, 32)    # one 28x28 image in its 2-pixel frame
+    for n, temperature, seed, words in [(0, 1.0, 0, "n must be a whole number from 1 to 256"),
+                                        (2.5, 1.0, 0, "n must be"), (4, 1e9, 0, "temperature must be"),
+                                        (4, 1.0, 1e30, "seed must be a whole number"), (4, 1.0, -1, "seed must")]:
+        with pytest.raises(AppError, match=words):
+            client.predict(MODEL_2D, n, temperature, seed, api_name="/sample")
 
 
 @pytest.mark.parametrize("z", [[1e9, 0.0], ["x", 1.0], [0.0]])   # JSON has no NaN: see test_views
@@ -62,7 +82,7 @@ def test_reconstruct_sample_and_interpolate(client, shirt):
 
     path, _ = shirt
     image, info = client.predict(handle_file(str(path)), MODEL_2D, api_name="/reconstruct")
-    assert Image.open(image).size == (280, 280)
+    assert Image.open(image).size == (28, 28) and Image.open(image).format == "PNG"
     assert info["rec_nats"] > 0 and info["kl_nats"] > 0
     grid = client.predict(MODEL_2D, 16, 1.0, 3, api_name="/sample")
     again = client.predict(MODEL_2D, 16, 1.0, 3, api_name="/sample")

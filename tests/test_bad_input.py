@@ -3,6 +3,8 @@ decode function (API /decode and the latent map's server functions, which bypass
 message, and the server keeps serving. Run against app.py on the tiny digits pair."""
 import base64
 import json
+import os
+from pathlib import Path
 
 import httpx
 import numpy as np
@@ -207,6 +209,50 @@ def test_a_server_path_as_the_image_value_is_refused(app, api, target):
 @pytest.mark.parametrize("target", ["/etc/passwd", str(ROOT / "app.py"), str(ROOT / "checkpoints")])
 def test_the_file_route_serves_nothing_outside_the_app(app, target):
     assert httpx.get(app + f"gradio_api/file={target}", timeout=10).status_code in (403, 404)
+
+
+def test_files_planted_in_the_shared_temp_folder_are_never_served(app, tiny_bundles):
+    """Another user of the machine plants links under the names the app used to write in /tmp (the decoder's
+    weights under its content hash, gradio's cache); the app loads its maps, and serves none of them, nor the file
+    behind them."""
+    import glob
+    import hashlib
+    import tempfile
+
+    from explorer.app.latent_map.browser_export import export_decoder
+    from explorer.bundle import load_bundle
+
+    weights = export_decoder(load_bundle(tiny_bundles / "vae"))[1]
+    shared = Path(tempfile.gettempdir())
+    planted, made = [], []
+    for folder, name in ((shared / "latent-explorer-decoders", f"decoder-{hashlib.sha256(weights).hexdigest()[:20]}.f32"),
+                         (shared / "gradio" / "plant", "image.webp")):
+        if not folder.exists():
+            made.append(folder)
+            folder.mkdir(parents=True)
+        link = folder / name
+        if not link.is_symlink():
+            link.symlink_to("/etc/passwd")
+        planted.append(link)
+    try:
+        page = httpx.get(app, timeout=30).text
+        assert "site-packages" not in page and str(ROOT) not in page, "no install or working folder on the page"
+        assert "lx-assets/" in page and "file=" not in page.split("plotly.min.js")[0][-200:], "scripts from memory"
+        for fn in ("lm_payload", "lm_model"):
+            assert "error" not in server_fn(app, map_ids(app)[0], fn, f'{{"bundle": "{VAE}", "map": "latent"}}').json()
+        for link in planted:
+            for url in (f"gradio_api/file={link}", f"lx-assets/{link.name}", f"gradio_api/file={link.parent}"):
+                r = httpx.get(app + url, timeout=10)
+                assert r.status_code in (403, 404) and "root:" not in r.text, url
+        assert httpx.get(app + "gradio_api/file=/etc/passwd", timeout=10).status_code in (403, 404)
+        private = [p for p in glob.glob(str(shared / "latent-explorer-*")) if not Path(p).is_symlink()]
+        assert all(os.stat(p).st_mode & 0o077 == 0 for p in private if Path(p).is_dir() and p.rsplit("-", 1)[-1]
+                   not in ("decoders",)), "the app's own folders are private"
+    finally:
+        for link in planted:
+            link.unlink(missing_ok=True)
+        for folder in made:
+            folder.rmdir()
 
 
 def test_gradio_is_pinned_to_a_release_with_the_file_route_fixes():

@@ -106,3 +106,24 @@ def test_find_bundles_skips_hidden_and_non_bundles(tiny_bundles, tmp_path):
     (tmp_path / ".pair.tmp-123" / "config.json").write_text("{}")
     (tmp_path / "stray.pt").write_bytes(b"not a bundle")
     assert [p.name for p in find_bundles(tmp_path)] == ["ae", "vae"]
+
+
+def test_crafted_bundles_are_skipped_and_named_in_one_sentence(tiny_bundles, tmp_path):
+    """Checksums right, contents wrong: each is refused by its schema before anything is built from it."""
+    import resource
+
+    from crafted_bundles import crafted_checkpoints
+    from explorer.registry import load_registry
+
+    root = tmp_path / "checkpoints"
+    shutil.copytree(tiny_bundles, root / "good")
+    faults = crafted_checkpoints(root, tiny_bundles)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    registry = load_registry(root)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert list(registry.pairs) == ["good"]
+    for key, words in faults.items():
+        found = [p for p in registry.problems if p.startswith(f"`{key}` was skipped: ")]
+        assert len(found) == 1 and words in found[0], (key, words, registry.problems)
+        assert str(tmp_path) not in found[0], "no server path in a message"
+    assert grown_mb < 200, f"loading the crafted bundles took {grown_mb:.0f} MB more"

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from app_server import ROOT, running_app
+from crafted_bundles import crafted_checkpoints
 
 from explorer.bundle import find_bundles, load_bundle
 
@@ -71,6 +72,7 @@ def test_the_app_starts_with_the_good_bundles_and_names_each_broken_one(tiny_bun
 
     root = tmp_path / "checkpoints"
     faults = broken_checkpoints(root, tiny_bundles)
+    faults.update(crafted_checkpoints(root, tiny_bundles))   # a FIFO among them: start-up must not hang
     with running_app(root, tmp_path / "app.log") as url:
         config = httpx.get(url + "config", timeout=10).json()
         texts = " ".join(str(c["props"].get("value", "")) for c in config["components"])
@@ -78,6 +80,7 @@ def test_the_app_starts_with_the_good_bundles_and_names_each_broken_one(tiny_bun
         for key, words in faults.items():
             assert f"`{key}` was skipped" in texts, key
             assert words in texts.split(f"`{key}` was skipped", 1)[1].split("\n", 1)[0], (key, words)
+        assert str(tmp_path) not in texts and str(ROOT) not in texts, "no server path on the page"
         dropdown = next(c for c in config["components"]
                         if str(c["props"].get("label", "")).startswith("Model pair"))
         assert [c[1] for c in dropdown["props"]["choices"]] == ["good"]

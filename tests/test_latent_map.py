@@ -213,10 +213,34 @@ def test_thumb_is_the_test_image(fns, bundles):
     assert out["label"] == b.latents["class_names"][b.latents["labels"][5]]
 
 
-def test_payload_function_reads_map_value(fns):
+def asset_json(url: str):
+    data, media = ASSETS.get(url.removeprefix(f"{PREFIX}/"))
+    assert media == "application/json"
+    return json.loads(data)
+
+
+def test_payload_function_reads_map_value(fns, bundles):
     out = fns["lm_payload"](json.loads(map_value("proj-z6/ae", "umap")))
-    assert out["bundle"] == "proj-z6/ae" and out["map"] == "umap" and out["kind"] == "ae"
+    assert out["bundle"] == "proj-z6/ae" and out["map"] == "umap"
+    payload = asset_json(out["url"])
+    assert payload == json.loads(json.dumps(map_payload(bundles["proj-z6/ae"], "proj-z6/ae", "umap")))
+    assert payload["kind"] == "ae"
     assert set(fns["lm_payload"]({"bundle": "proj-z6/ae", "map": "latent"})) == {"error"}
+
+
+def test_map_requests_are_rate_limited_per_session(bundles):
+    from types import SimpleNamespace
+
+    from explorer.app.latent_map.component import MAP_REQUESTS, TOO_OFTEN
+
+    fns = {fn.__name__: fn for fn in server_functions(bundles)}
+    page = SimpleNamespace(session_hash="page-1", client=SimpleNamespace(host="10.0.0.7"))
+    burst = MAP_REQUESTS["session"][0]
+    answers = [fns["lm_payload"]({"bundle": "pair-z2/vae", "map": "latent"}, page) for _ in range(burst + 5)]
+    assert all("url" in a for a in answers[:burst])
+    assert answers[-1] == {"error": TOO_OFTEN}
+    other = SimpleNamespace(session_hash="page-2", client=SimpleNamespace(host="10.0.0.7"))
+    assert "inverse" in fns["lm_model"]({"bundle": "pair-z2/vae", "map": "latent"}, other), "another page is served"
 
 
 @pytest.mark.parametrize("z", [[0.1] * 5, [0.1] * 7, ["a"] * 6, [float("nan")] * 6, [1e9] * 6, "0,0", 3, {}])
@@ -258,7 +282,8 @@ def test_neighbours_refuse_bad_input(fns, request_):
 def test_model_function_points_at_the_decoder_weights(fns, bundles):
     out = fns["lm_model"]({"bundle": "proj-z6/vae", "map": "umap"})
     assert out["bundle"] == "proj-z6/vae" and out["map"] == "umap" and out["note"] is None
-    assert out["inverse"]["map"] == "umap" and out["inverse"]["latent_dim"] == 6
+    inverse = asset_json(out["inverse"])
+    assert inverse["map"] == "umap" and inverse["latent_dim"] == 6
     decoder = out["decoder"]
     assert decoder["url"].startswith(f"{PREFIX}/") and decoder["url"].endswith("-decoder.f32")
     data, media = ASSETS.get(decoder["url"].removeprefix(f"{PREFIX}/"))

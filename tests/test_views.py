@@ -83,8 +83,8 @@ def test_api_decode_refuses_bad_latents(registry, z):
 
 
 def test_api_decode_and_unknown_model(registry):
-    assert api.decode(registry, [0.1, -0.2], "tiny/vae").size == (280, 280)
-    assert api.decode(registry, {"z": [0.1, -0.2]}, "tiny/ae").size == (280, 280)
+    assert api.decode(registry, [0.1, -0.2], "tiny/vae").size == (28, 28)
+    assert api.decode(registry, {"z": [0.1, -0.2]}, "tiny/ae").size == (28, 28)
     with pytest.raises(UserError, match="Unknown model"):
         api.decode(registry, [0.0, 0.0], "../../etc/passwd")
 
@@ -121,3 +121,25 @@ def test_unexpected_handler_errors_reach_the_user_as_one_sentence(caplog):
     with pytest.raises(gr.Error) as err:     # a user's own mistake: its sentence, as it is
         friendly(lambda: (_ for _ in ()).throw(UserError("z must contain numbers only.")))()
     assert err.value.message == "z must contain numbers only."
+
+
+def test_sample_api_takes_one_image_and_names_bad_numbers(registry):
+    assert api.sample(registry, "tiny/vae", 1, 1.0, 0).size == (32, 32)
+    for args, words in [((float("nan"), 1.0, 0), "n must"), ((4, float("nan"), 0), "temperature must"),
+                        ((4, 1.0, float("nan")), "seed must"), ((4, 1.0, 2**40), "seed must"),
+                        ((300, 1.0, 0), "n must be a whole number from 1 to 256")]:
+        with pytest.raises(UserError, match=words):
+            api.sample(registry, "tiny/vae", *args)
+
+
+def test_an_empty_file_as_an_interpolation_end_is_refused_not_replaced():
+    from explorer.app.views.generate import endpoint
+
+    with pytest.raises(UserError, match="empty"):
+        endpoint(b"", None, np.zeros((28, 28), np.float32), 20)
+
+
+def test_a_long_model_name_is_not_echoed_whole(registry):
+    with pytest.raises(UserError) as err:
+        api.decode(registry, [0.0, 0.0], "x" * 3_000_000)
+    assert len(str(err.value)) < 300

@@ -1,10 +1,12 @@
 """Named API endpoints (encode, decode, reconstruct, sample, interpolate) for gradio_client and scripts.
 
+Images come back as PNG at the model's own resolution (28x28 per image, grids with 2-pixel grey lines), so a
+script gets the model's pixels exactly; the views show the same images scaled up.
+
 Each is a plain function over the same domain operations as the views (bad input raises a one-sentence
 UserError); `build` wires them to hidden components so that gradio handles files and images as for the views.
 """
 import math
-import tempfile
 from pathlib import Path
 
 import torch
@@ -14,7 +16,7 @@ import gradio as gr
 from explorer.animate import gif_bytes
 from explorer.app.display import friendly, show, show_grid
 from explorer.app.inputs import read_upload
-from explorer.checks import read_latent
+from explorer.checks import MAX_SEED, number_in, read_latent, whole_number
 from explorer.errors import UserError
 from explorer.generate import decode_latents, interpolation, prior_samples
 from explorer.registry import Registry
@@ -38,7 +40,7 @@ def encode(registry: Registry, image: bytes, model: str) -> dict:
 def decode(registry: Registry, z, model: str):
     """The mean image decoded from a latent z (a JSON list of numbers)."""
     b = registry.model(model)
-    return show(decode_latents(b.model, read_latent(z, b.latent_dim)[None])[0])
+    return show(decode_latents(b.model, read_latent(z, b.latent_dim)[None])[0], scale=1)
 
 
 def reconstruct_api(registry: Registry, image: bytes, model: str):
@@ -47,32 +49,35 @@ def reconstruct_api(registry: Registry, image: bytes, model: str):
     r = reconstruct(b, read_upload(image, b.content_box).x, seed=0)
     info = {"model": model, "rec_nats": r.rec_nats, "kl_nats": r.kl_nats,
             "kl_per_dim": None if r.kl_per_dim is None else r.kl_per_dim.tolist(), "mu": r.mu.tolist()}
-    return show(r.recon), info
+    return show(r.recon, scale=1), info
 
 
 def sample(registry: Registry, model: str, n: float, temperature: float, seed: float):
     """A grid of n decoded prior samples."""
     b = registry.model(model)
-    n, temperature = int(n or 0), float(temperature if temperature is not None else 1.0)
-    if not 1 <= n <= 256 or not 0 <= temperature <= 10:
-        raise UserError("n must be 1 to 256 and temperature 0 to 10.")
-    return show_grid(prior_samples(b.model, n, temperature, int(seed or 0)), ncols=int(math.ceil(math.sqrt(n))))
+    n = whole_number(n, "n", 1, 256)
+    temperature = number_in(1.0 if temperature is None else temperature, "temperature", 0, 10)
+    seed = whole_number(0 if seed is None else seed, "seed", 0, MAX_SEED)
+    images = prior_samples(b.model, n, temperature, seed)
+    return show_grid(images, ncols=int(math.ceil(math.sqrt(n))), scale=1)
 
 
-def interpolate_api(registry: Registry, image_a: bytes, image_b: bytes, model: str, steps: float, mode: str):
+def interpolate_api(registry: Registry, image_a: bytes, image_b: bytes, model: str, steps: float, mode: str,
+                    folder: Path):
     """A filmstrip between two images, and the animated GIF."""
     b = registry.model(model)
-    if mode not in ("linear", "spherical") or not 2 <= int(steps or 0) <= 64:
-        raise UserError("mode must be linear or spherical, and steps 2 to 64.")
+    if mode not in ("linear", "spherical"):
+        raise UserError("mode must be linear or spherical.")
+    steps = whole_number(steps, "steps", 2, 64)
     xa, xb = read_upload(image_a, b.content_box).x, read_upload(image_b, b.content_box).x
     images = interpolation(b.model, xa, xb, int(steps), mode)
-    gif = Path(tempfile.mkdtemp(prefix="interp-")) / "interpolation.gif"
+    gif = folder / "interpolation.gif"
     gif.write_bytes(gif_bytes(images, frame_ms=120, scale=8, pingpong=True))
-    return show_grid(images, ncols=len(images), scale=4), str(gif)
+    return show_grid(images, ncols=len(images), scale=1), str(gif)
 
 
-def build(registry: Registry) -> None:
-    """Hidden components and buttons whose events carry the API names."""
+def build(registry: Registry, storage) -> None:
+    """Hidden components and buttons whose events carry the API names; files go to `storage` (PrivateStorage)."""
     # Thin closures so that the API pages show the user-facing parameter names only.
     def encode_(image: bytes, model: str):
         return encode(registry, image, model)
@@ -87,14 +92,14 @@ def build(registry: Registry) -> None:
         return sample(registry, model, n, temperature, seed)
 
     def interpolate_(image_a: bytes, image_b: bytes, model: str, steps: float, mode: str):
-        return interpolate_api(registry, image_a, image_b, model, steps, mode)
+        return interpolate_api(registry, image_a, image_b, model, steps, mode, storage.new_output_folder())
 
     with gr.Group(visible=False):
         img_a, img_b = gr.File(type="binary"), gr.File(type="binary")
         model, mode = gr.Textbox(), gr.Textbox()
         z = gr.JSON()
         n, temperature, seed, steps = gr.Number(), gr.Number(), gr.Number(), gr.Number()
-        out_img, out_json, out_file = gr.Image(type="pil"), gr.JSON(), gr.File()
+        out_img, out_json, out_file = gr.Image(type="pil", format="png"), gr.JSON(), gr.File()
         buttons = [gr.Button() for _ in range(5)]
     buttons[0].click(friendly(encode_), [img_a, model], out_json, api_name="encode")
     buttons[1].click(friendly(decode_), [z, model], out_img, api_name="decode")

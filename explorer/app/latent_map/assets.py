@@ -6,14 +6,22 @@ plants there can be served; a name that is not in the store is a 404. A content-
 browsers may keep it for good (Cache-Control: immutable).
 """
 import hashlib
+import json
 import mimetypes
 import threading
 
 from starlette.responses import Response
 from starlette.routing import Route
 
+from explorer.app.rate_limit import Buckets, address_of
+
 PREFIX = "lx-assets"     # URLs are relative ("lx-assets/..."): they work under any path the app is mounted at
 IMMUTABLE = "public, max-age=31536000, immutable"
+# Bytes one address may download: a classroom behind one address loads ~12 MB per page, 30 pages at once fit
+# in the burst; a script pulling the same files in a loop gets at most ~0.5 GB a minute.
+DOWNLOAD_BURST = 512 * 2**20
+DOWNLOAD_RATE = 8 * 2**20
+TOO_MANY = "Too many downloads from this address; please try again in a minute."
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".json": "application/json",
          ".bin": "application/octet-stream"}
 
@@ -28,6 +36,7 @@ class AssetStore:
     def __init__(self):
         self._files: dict[str, tuple[bytes, str]] = {}
         self._lock = threading.Lock()
+        self.downloads = Buckets(DOWNLOAD_BURST, DOWNLOAD_RATE)
 
     def add(self, name: str, data: bytes) -> str:
         """Store `data` as `name` (a content-named path); returns its URL."""
@@ -43,6 +52,10 @@ class AssetStore:
     def add_file(self, filename: str, data: bytes) -> str:
         """Store one file under "<hash>-<filename>"; returns its URL."""
         return self.add(f"{content_hash(data)}-{filename}", data)
+
+    def add_json(self, filename: str, value) -> str:
+        """Store a JSON value as one content-named file; returns its URL."""
+        return self.add_file(filename, json.dumps(value, separators=(",", ":")).encode())
 
     def add_folder(self, files: dict[str, bytes]) -> str:
         """Store files that refer to each other by relative name (ES modules) under one folder named by the hash
@@ -69,6 +82,8 @@ class AssetStore:
             headers = {"Cache-Control": IMMUTABLE, "ETag": etag, "X-Content-Type-Options": "nosniff"}
             if request.headers.get("if-none-match") == etag:
                 return Response(status_code=304, headers=headers)
+            if not self.downloads.take(address_of(request), len(data)):
+                return Response(TOO_MANY, status_code=429, media_type="text/plain", headers={"Retry-After": "60"})
             return Response(data, media_type=media, headers=headers)
         return Route(f"/{PREFIX}/{{name:path}}", serve, methods=["GET", "HEAD"])
 

@@ -18,6 +18,7 @@ import torch
 from explorer.app.latent_map.assets import ASSETS
 from explorer.app.latent_map.browser_export import UnsupportedDecoder, export_decoder, export_inverse
 from explorer.app.latent_map.payload import PointError, decode_point, map_payload, neighbours, thumbnail
+from explorer.app.rate_limit import Buckets, address_of
 from explorer.bundle import Bundle
 from explorer.checks import finite_number, read_latent
 from explorer.errors import UserError
@@ -33,6 +34,9 @@ DECODE_WAIT_S = 2.0
 # so a flood cannot hold the pool and stall everyone else's events.
 DECODE_ADMITTED = threading.BoundedSemaphore(24)
 BUSY = "The server is busy decoding; try again in a moment."
+# A page asks for a map's files once per map it shows; a script asking in a loop is slowed down to this.
+MAP_REQUESTS = {"session": (30, 0.5), "address": (300, 5.0)}     # (burst, per second)
+TOO_OFTEN = "Too many map requests from this page; wait a few seconds and try again."
 log = logging.getLogger(__name__)
 
 HTML_TEMPLATE = (STATIC / "latent_map.html").read_text()
@@ -105,12 +109,24 @@ def _admitted(fn):
 
 
 def server_functions(bundles: dict[str, Bundle]) -> list:
-    """The server functions of a map over `bundles`; each takes ONE argument, a dict from the browser."""
+    """The server functions of a map over `bundles`; each takes ONE argument, a dict from the browser (gradio adds
+    the gr.Request of the ones that ask for it)."""
+    limits = {kind: Buckets(*rate) for kind, rate in MAP_REQUESTS.items()}
 
-    def lm_payload(request) -> dict:
+    def within_limits(http: gr.Request | None) -> None:
+        session = getattr(http, "session_hash", None) or "?"
+        if not (limits["session"].take(session) and limits["address"].take(address_of(http))):
+            raise PointError(TOO_OFTEN)
+
+    def lm_payload(request, http: gr.Request = None) -> dict:
+        """Where the map's points are: {"url"} of a content-named JSON file (payload.map_payload), which browsers
+        keep for good."""
         def build(req):
             bundle, key, name = _selection(req, bundles)
-            return bundle.memo(("map-payload", key, name), lambda: map_payload(bundle, key, name))
+            within_limits(http)
+            url = bundle.memo(("map-payload", key, name),
+                              lambda: ASSETS.add_json("map.json", map_payload(bundle, key, name)))
+            return {"bundle": key, "map": name, "url": url}
         return _answer(build, request)
 
     def lm_decode(request) -> dict:
@@ -138,13 +154,15 @@ def server_functions(bundles: dict[str, Bundle]) -> list:
             return thumbnail(bundle, index)
         return _answer(run, request)
 
-    def lm_model(request) -> dict:
-        """The map's inverse and where the decoder's weights are, so the browser can decode by itself;
-        "decoder" is None (and "note" says why) for a decoder the browser cannot run."""
+    def lm_model(request, http: gr.Request = None) -> dict:
+        """Where the map's inverse and the decoder's weights are (content-named files), so the browser can decode
+        by itself; "decoder" is None (and "note" says why) for a decoder the browser cannot run."""
         def build(req):
             bundle, key, name = _selection(req, bundles)
+            within_limits(http)
             decoder = browser_decoder(bundle)
-            inverse = bundle.memo(("browser-inverse", name), lambda: export_inverse(bundle, name))
+            inverse = bundle.memo(("browser-inverse", name),
+                                  lambda: ASSETS.add_json("inverse.json", export_inverse(bundle, name)))
             return {"bundle": key, "map": name, "inverse": inverse,
                     "decoder": None if "unsupported" in decoder else decoder, "note": decoder.get("unsupported")}
         return _answer(build, request)

@@ -1,5 +1,4 @@
 """The Generate view: prior samples, the manifold grid or per-dimension traversals, and interpolation."""
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +9,7 @@ import gradio as gr
 from explorer.animate import filmstrip_png, gif_bytes
 from explorer.app.display import PIXELATED, friendly, show_grid
 from explorer.app.inputs import checked_sketchpad, has_drawing, read_sketch, read_upload
+from explorer.checks import MAX_SEED, whole_number
 from explorer.errors import UserError
 from explorer.generate import interpolation, kl_order, manifold_grid, prior_samples, traversals
 from explorer.registry import Registry
@@ -30,7 +30,8 @@ many dimensions. A VAE's path passes through plausible images; an AE's may cross
 
 def sample_grid(pair: str, n: int, temperature: float, seed: float, registry: Registry):
     b = registry.model_of(pair)
-    images = prior_samples(b.model, int(n), float(temperature), int(seed))
+    seed = whole_number(0 if seed is None else seed, "The seed", 0, MAX_SEED)
+    images = prior_samples(b.model, int(n), float(temperature), seed)
     return show_grid(images, ncols=int(np.sqrt(n)))
 
 
@@ -64,30 +65,30 @@ def manifold(pair: str, n: int, spacing: str, registry: Registry):
 
 
 def endpoint(upload: bytes | None, editor, fallback: np.ndarray, box: int) -> np.ndarray:
-    """The image for one end of an interpolation: an upload, else a drawing, else `fallback`."""
-    if upload:
+    """The image for one end of an interpolation: an upload, else a drawing, else `fallback`. An empty (0-byte)
+    upload is still an upload, and refused as one."""
+    if upload is not None:
         return read_upload(upload, box).x
     if has_drawing(editor):
         return read_sketch(editor, box).x
     return fallback
 
 
-def filmstrip(xa, xb, pair: str, which: str, steps: int, mode: str, registry: Registry):
-    """Decoded path between two images: a filmstrip, and PNG + GIF files to download."""
+def filmstrip(xa, xb, pair: str, which: str, steps: int, mode: str, registry: Registry, folder: Path):
+    """Decoded path between two images: a filmstrip, and PNG + GIF files (written in `folder`) to download."""
     vae, ae = registry.pair(pair)
     b = vae if which == "VAE" else ae
     if b is None:
         raise UserError(f"This pair has no {which}.")
     images = interpolation(b.model, xa, xb, int(steps), mode)
-    folder = Path(tempfile.mkdtemp(prefix="interp-"))
     png, gif = folder / "interpolation.png", folder / "interpolation.gif"
     png.write_bytes(filmstrip_png(images, scale=4))
     gif.write_bytes(gif_bytes(images, frame_ms=120, scale=8, pingpong=True))
     return show_grid(images, ncols=len(images), scale=4), str(png), str(gif)
 
 
-def build(registry: Registry, pair_box, x_state) -> None:
-    """Lay out the view inside the current gr.Tab and wire its events."""
+def build(registry: Registry, pair_box, x_state, storage) -> None:
+    """Lay out the view inside the current gr.Tab and wire its events; downloads go to `storage` (PrivateStorage)."""
     with gr.Row():
         with gr.Column():
             gr.Markdown(EXPLAIN_SAMPLES)
@@ -137,7 +138,7 @@ def build(registry: Registry, pair_box, x_state) -> None:
         start = x if x is not None else b.test_image(b.first_of_class(0))
         xa = endpoint(a_file, a_sk, start, b.content_box)
         xb = endpoint(b_file, b_sk, b.test_image(b.first_of_class(7)), b.content_box)
-        return filmstrip(xa, xb, pair, w, k, m, registry)
+        return filmstrip(xa, xb, pair, w, k, m, registry, storage.new_output_folder())
 
     interp_btn.click(friendly(on_interp), [a_up, a_draw, b_up, b_draw, x_state, pair_box, which, steps, mode],
                      [film, png_file, gif_file])

@@ -58,7 +58,7 @@ export function browserModel(decoder, inverse, map) {
 const DECODERS = new Map();   // weights URL -> Promise of a decoder (null if it failed): once per page
 
 // The browser model of a selection {bundle, map}, or null when the server must decode (res.note says why).
-export async function loadBrowserModel(server, sel, fetchBytes = fetchArrayBuffer) {
+export async function loadBrowserModel(server, sel, fetchBytes = fetchArrayBuffer, fetchValue = fetchJSON) {
   const res = await server.lm_model({ bundle: sel.bundle, map: sel.map });
   if (!res || res.error || !res.decoder) return null;
   const { url } = res.decoder;
@@ -67,14 +67,21 @@ export async function loadBrowserModel(server, sel, fetchBytes = fetchArrayBuffe
       .then((buf) => loadDecoder(res.decoder, new Float32Array(buf)))
       .catch(() => { DECODERS.delete(url); return null; }));
   }
-  const decoder = await DECODERS.get(url);
-  return decoder && browserModel(decoder, loadInverse(res.inverse), sel.map);
+  const [decoder, inverse] = await Promise.all([DECODERS.get(url), fetchValue(res.inverse).catch(() => null)]);
+  return decoder && inverse && browserModel(decoder, loadInverse(inverse), sel.map);
 }
 
 async function fetchArrayBuffer(url) {
   const r = await fetch(url);
   if (!r.ok) throw new Error(r.statusText);
   return r.arrayBuffer();
+}
+
+// A content-named JSON file (a map's points, its inverse): the browser keeps it for good.
+export async function fetchJSON(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(r.statusText);
+  return r.json();
 }
 
 // server: {lm_decode, lm_neighbours}; onDecode(job, result, source) paints; onNeighbours(list); onError(text or '').

@@ -5,7 +5,7 @@
 // The cursor is an overlay of its own (a composited layer), not a plotly trace: moving it neither redraws the
 // figure (so zoom and pan are never reset) nor repaints 10k SVG points (which costs ~50 ms a frame on a CPU).
 import { CONFIG, layout, overlayTraces, traces } from './figure.js';
-import { createDecodeSource, loadBrowserModel } from './decode_source.js';
+import { createDecodeSource, fetchJSON, loadBrowserModel } from './decode_source.js';
 import { dataToPixel, plotFrame, relayoutFrame } from './geometry.js';
 import { attachPointer } from './pointer.js';
 import { createView } from './view.js';
@@ -74,11 +74,14 @@ export function mount(element, props, server, watch, onRelease) {
       return;
     }
     state.ready = false;
-    server.lm_payload(sel).then((p) => {
-      if (!p || p.error) { view.error(p ? p.error : 'The map could not be loaded (see the server log).'); return; }
-      view.error('');
-      draw(p, sel.overlay);
-    });
+    server.lm_payload(sel)
+      .then((res) => (res && !res.error ? fetchJSON(res.url) : res))
+      .catch(() => null)
+      .then((p) => {
+        if (!p || p.error) { view.error(p ? p.error : 'The map could not be loaded; reload the page.'); return; }
+        view.error('');
+        draw(p, sel.overlay);
+      });
   }
 
   function draw(p, overlay) {
