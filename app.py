@@ -22,7 +22,7 @@ CHECKPOINTS = Path(os.environ.get("LATENT_EXPLORER_CHECKPOINTS", HERE / "checkpo
 CLASSIFIERS = CHECKPOINTS / "classifiers"
 MAX_FILE_SIZE = "10mb"
 MAX_QUEUED = 256
-MAX_SESSIONS = 500   # per-session state kept (LRU): ~180 KB each, so about 90 MB at most
+MAX_SESSIONS = 200   # per-session state kept (least recently used go first): ~180 KB each, ~36 MB at most
 PREFERRED_PAIR = "fashion-mnist-mlp-z2"
 CSS = """
 .gradio-container { max-width: 1600px !important; }
@@ -81,7 +81,7 @@ with gr.Blocks(title="Latent Explorer", fill_width=True) as demo:
         with gr.Tab("Reconstruct", id="reconstruct"):
             reconstruct.build(REGISTRY, top, x_state)
         with gr.Tab("Generate", id="generate"):
-            generate.build(REGISTRY, top.pair_box, x_state, STORAGE)
+            generate.build(REGISTRY, top, x_state, STORAGE)
         with gr.Tab("Compare VAE vs AE", id="compare"):
             compare.build(REGISTRY, top.pair_box, CLASSIFIER_BY_DATASET)
     api.build(REGISTRY, STORAGE)

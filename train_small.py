@@ -21,7 +21,7 @@ from explorer.bundle import write_bundle
 from explorer.data import DATASETS, DataNotFoundError, load_dataset
 from explorer.evaluate import encode_all, evaluate
 from explorer.models import ModelConfig, build_model
-from explorer.projection import fit_maps
+from explorer.map_fit import fit_maps
 from explorer.training import DEFAULT_HIDDEN, TrainConfig, TrainingDiverged, fit, sample_grid_png
 
 
@@ -84,7 +84,7 @@ def train_one(kind: str, cfg: TrainConfig, a: argparse.Namespace, data, command:
                "images": (data.x_test[:, 0] * 255).round().to(torch.uint8).numpy()}
     latents.update({"mu": mu, "logvar": logvar} if kind == "vae" else {"z": mu})
     print(f"{kind}: fitting 2-D maps ...")
-    maps = fit_maps(mu.astype(np.float64), cfg.seed, cfg.maps)
+    maps = fit_maps(mu.astype(np.float64), cfg.seed, cfg.maps, prior=kind == "vae")
     metrics.update(history=run["history"], seconds_total=round(time.perf_counter() - t0, 1))
     config = {"model": model_cfg.to_dict(), "twin": "ae" if kind == "vae" else "vae",
               "dataset": {"name": data.name, "source": data.source, "class_names": data.class_names,

@@ -12,6 +12,7 @@ disk: at most 50 MB more than before, one pruning period after the work; session
 import argparse
 import asyncio
 import concurrent.futures
+import multiprocessing
 import os
 import statistics
 import sys
@@ -61,6 +62,48 @@ def flood_jobs(url: str, api: str, data: list, seconds: float, in_flight: int, o
             out["texts"].add(str(err)[:80])
 
 
+async def bare_calls(url: str, api: str, data: list, seconds: float, in_flight: int, out: dict) -> None:
+    """`in_flight` bare POST /gradio_api/call/<api> requests (no session, as curl would send them) always open."""
+    out.update(done=0, busy=0, other=0, texts=set())
+    stop = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=in_flight, max_keepalive_connections=in_flight)
+    async with httpx.AsyncClient(base_url=url, timeout=600, limits=limits) as http:
+        async def worker():
+            while time.monotonic() < stop:
+                try:
+                    r = await http.post(f"gradio_api/call/{api}", json={"data": data})
+                except httpx.TransportError as err:   # a connection the server dropped under the flood
+                    out["other"] += 1
+                    out["texts"].add(type(err).__name__)
+                    continue
+                if r.status_code == 503:
+                    out["busy"] += 1
+                    out["texts"].add(r.json().get("detail", "")[:80])
+                    await asyncio.sleep(0.05)
+                elif r.status_code == 200:
+                    try:
+                        await http.get(f"gradio_api/call/{api}/{r.json()['event_id']}")
+                        out["done"] += 1
+                    except httpx.TransportError as err:   # its result stream cut short
+                        out["other"] += 1
+                        out["texts"].add(f"result stream: {type(err).__name__}")
+                else:
+                    out["other"] += 1
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
+
+
+def flood_process(url, api, data, seconds, in_flight, client, results) -> None:
+    # Niced: on this 2-core machine the flooding client would otherwise take a core or more from the server it
+    # floods, which a flood from another machine does not.
+    os.nice(19)
+    out = {}
+    if client == "bare":
+        asyncio.run(bare_calls(url, api, data, seconds, in_flight, out))
+    else:
+        flood_jobs(url, api, data, seconds, in_flight, out)
+    results.put(out)
+
+
 def timed_calls(url: str, api: str, data: list, seconds: float, pause: float) -> list[float]:
     """Another user's calls of `api`, one after another, for `seconds`: each call's seconds."""
     from gradio_client import Client
@@ -78,20 +121,25 @@ def timed_calls(url: str, api: str, data: list, seconds: float, pause: float) ->
 def flood(a) -> None:
     from gradio_client import handle_file
 
-    with tempfile.TemporaryDirectory() as tmp, app_process(a.checkpoints) as (url, _):
+    with tempfile.TemporaryDirectory() as tmp, app_process(a.checkpoints, argv=(a.app,)) as (url, _):
         image = handle_file(str(upload_png(Path(tmp))))
+        print("| call | flood | quiet median / p95 s | during the flood median / p95 s | calls measured | the flood's "
+              "answers |\n|---|---|---|---|---|---|")
         cases = [("sample", [MODEL, 36, 1.0, 0], a.sample_in_flight),
                  ("reconstruct", [image, MODEL], a.reconstruct_in_flight)]
         for api, data, n in cases:
             timed_calls(url, api, data, 3, 0.1)                       # warm
             quiet = timed_calls(url, api, data, 10, 0.2)
-            result = {}
-            flooder = threading.Thread(target=flood_jobs, args=(url, api, data, a.seconds, n, result))
+            # The flooder in a process of its own: its 200 client threads must not take the GIL from the measured user.
+            results = multiprocessing.Queue()
+            flooder = multiprocessing.Process(target=flood_process, args=(url, api, data, a.seconds, n, a.client,
+                                                                          results))
             flooder.start()
             time.sleep(3)
             during = timed_calls(url, api, data, a.seconds - 6, 0.2)
+            result = results.get(timeout=300)
             flooder.join()
-            print(f"| /{api} | {n} in flight for {a.seconds:.0f} s | {statistics.median(quiet):.3f} / "
+            print(f"| /{api} | {n} {a.client} in flight for {a.seconds:.0f} s | {statistics.median(quiet):.3f} / "
                   f"{pct(quiet, 0.95):.3f} | {statistics.median(during):.3f} / {pct(during, 0.95):.3f} | "
                   f"{len(during)} | {result['done']} done, {result['busy']} refused as busy, "
                   f"{result.get('cancelled', 0)} dropped by gradio_client, {result['other']} other "
@@ -102,10 +150,11 @@ def folder_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink()) / 2**20
 
 
-def big_png(path: Path, megabytes: float = 9.5) -> Path:
-    """A noisy RGB PNG of about `megabytes`, under the 10 MB upload cap."""
+def big_png(path: Path, seed: int, megabytes: float = 9.5) -> Path:
+    """A noisy RGB PNG of about `megabytes`, under the 10 MB upload cap; each seed a different file (gradio keeps
+    one copy of identical uploads)."""
     side = int((megabytes * 2**20 / 3) ** 0.5)
-    Image.fromarray(np.random.default_rng(0).integers(0, 256, (side, side, 3), dtype=np.uint8)).save(path)
+    Image.fromarray(np.random.default_rng(seed).integers(0, 256, (side, side, 3), dtype=np.uint8)).save(path)
     return path
 
 
@@ -115,13 +164,23 @@ def disk(a) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.update(TMPDIR=tmp, LATENT_EXPLORER_PRUNE_SECONDS=str(a.period),
                           LATENT_EXPLORER_KEEP_SECONDS=str(a.period))
-        small, big = upload_png(Path(tmp)), big_png(Path(tmp) / "big.png")
-        with app_process(a.checkpoints) as (url, _):
+        small = upload_png(Path(tmp))
+        with app_process(a.checkpoints, argv=(a.app,)) as (url, _):
             private = next(Path(tmp).glob("latent-explorer-*"))
             before = folder_mb(private)
             client = Client(url, verbose=False)
+            peak, working = [before], True
+
+            def sample():   # the folder's size while the work goes on
+                while working:
+                    peak.append(folder_mb(private))
+                    time.sleep(2)
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
             t0 = time.monotonic()
-            for _ in range(30):
+            for i in range(30):
+                big = big_png(Path(tmp) / f"big-{i}.png", seed=i)
                 try:
                     client.predict(handle_file(str(big)), MODEL, api_name="/reconstruct")
                 except Exception:   # noqa: BLE001 - a 9.5 MB photo of noise may be refused; its upload counts
@@ -133,10 +192,13 @@ def disk(a) -> None:
                                api_name="/interpolate")
             after = folder_mb(private)
             work_s = time.monotonic() - t0
+            working = False
             time.sleep(2 * a.period + 5)    # every file is older than the age limit at the next pruning
             pruned = folder_mb(private)
-        print(f"| {a.period:.0f} s | {before:.1f} | {after:.1f} ({work_s:.0f} s of work) | {pruned:.1f} | "
-              f"{pruned - before:+.1f} |")
+        print("| pruning period and age limit | MB before | MB at most during the work | MB right after | "
+              "MB one period later | more than before |\n|---|---|---|---|---|---|")
+        print(f"| {a.period:.0f} s | {before:.1f} | {max(peak):.1f} | {after:.1f} ({work_s:.0f} s of work) | "
+              f"{pruned:.1f} | {pruned - before:+.1f} MB |")
 
 
 async def throwaway_sessions(url: str, component: int, n: int, concurrency: int = 20) -> None:
@@ -153,7 +215,7 @@ async def throwaway_sessions(url: str, component: int, n: int, concurrency: int 
 
 
 def sessions(a) -> None:
-    with app_process(a.checkpoints) as (url, pid):
+    with app_process(a.checkpoints, argv=(a.app,)) as (url, pid):
         component = map_component(url)
         asyncio.run(throwaway_sessions(url, component, 50))    # warm: caches, first calls
         time.sleep(2)
@@ -176,6 +238,9 @@ def main() -> None:
     p.add_argument("--reconstruct-in-flight", type=int, default=50)
     p.add_argument("--period", type=float, default=60.0, help="disk: pruning period and age limit, s")
     p.add_argument("--sessions", type=int, default=2500)
+    p.add_argument("--client", choices=["gradio_client", "bare"], default="gradio_client",
+                   help="flood: one gradio_client session, or bare HTTP calls with no session")
+    p.add_argument("--app", default="app.py", help="the app to start, e.g. an older checkout's app.py to compare")
     a = p.parse_args()
     {"flood": flood, "disk": disk, "sessions": sessions}[a.what](a)
 

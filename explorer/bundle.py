@@ -71,6 +71,10 @@ class Bundle:
         """The bundle's maps in display order: "latent" for 2-D models, else PCA before UMAP."""
         return map_order(self.maps)
 
+    def shown_map(self, preferred: str | None) -> str:
+        """`preferred` if the bundle has that map, else its first map ("latent", then "pca", then "umap")."""
+        return preferred if preferred in self.maps else self.map_names[0]
+
     @property
     def content_box(self) -> int:
         """The square an input's content is fitted into: Fashion-MNIST items fill 28x28, digits sit in 20x20."""
@@ -140,6 +144,25 @@ def write_bundle(out: Path, config: dict, model, metrics: dict, latents: dict, m
     return out
 
 
+def replace_maps(path: Path, maps: dict[str, LatentMap]) -> None:
+    """Give the bundle at `path` new maps (and their checksum), swapped in whole like a fresh bundle."""
+    path = Path(path)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    tmp.chmod(0o755)
+    try:
+        shutil.copytree(path, tmp, dirs_exist_ok=True, symlinks=True)
+        arrays = {k: v for m in maps.values() for k, v in m.to_arrays().items()}
+        np.savez_compressed(tmp / "maps.npz", map_names=np.array(list(maps)), **arrays)
+        config = json.loads((tmp / "config.json").read_text())
+        config["files"]["maps.npz"] = sha256(tmp / "maps.npz")
+        (tmp / "config.json").write_text(json.dumps(config, indent=2))
+        _fsync_tree(tmp)
+        swap_in(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def _fsync_tree(folder: Path) -> None:
     for f in folder.rglob("*"):
         if f.is_file():
@@ -174,7 +197,7 @@ def _rename_exchange(a: Path, b: Path) -> bool:
 
 
 LATENT_ARRAYS = re.compile(r"labels|class_names|images|mu|logvar|z")
-MAP_ARRAYS = re.compile(r"map_names|(latent|pca|umap)/(xy|mean|components|extent|grid|far|far_limit)")
+MAP_ARRAYS = re.compile(r"map_names|(latent|pca|umap)/(xy|mean|components|extent|grid|far|far_extent|far_limit)")
 
 
 def load_bundle(path: str | Path) -> Bundle:
@@ -263,21 +286,35 @@ def _load_maps(arrays: dict, bundle: Bundle) -> dict[str, LatentMap]:
         raise BundleError(f"{f} must name its maps: latent, or pca and/or umap.")
     for name in names:
         need(f, arrays, f"{name}/xy", "f", (n, 2))
-        if name == "latent":
-            continue
-        extent = need(f, arrays, f"{name}/extent", "f", (4,))
-        if not (extent[0] < extent[1] and extent[2] < extent[3]):
-            raise BundleError(f"{f}: {name}/extent must run from low to high.")
-        far = need(f, arrays, f"{name}/far", "f", (None, None))
-        if not 2 <= far.shape[0] == far.shape[1] <= MAX_GRID:
-            raise BundleError(f"{f}: {name}/far must be a square grid of 2 to {MAX_GRID} nodes a side.")
-        need(f, arrays, f"{name}/far_limit", "f", ())
         if name == "pca":
             need(f, arrays, "pca/mean", "f", (d,))
             need(f, arrays, "pca/components", "f", (2, d))
-        else:
-            need(f, arrays, "umap/grid", "f", (far.shape[0], far.shape[0], d))
-    return {name: LatentMap.from_arrays(name, arrays, bundle.codes, prior=bundle.kind == "vae") for name in names}
+        if name == "umap":
+            _grid_size(f, need(f, arrays, "umap/grid", "f", (None, None, d)))
+            _check_extent(f, "umap/extent", need(f, arrays, "umap/extent", "f", (4,)))
+        if f"{name}/far" in arrays or name != "latent":   # a 2-D map written before it had the field: none
+            _grid_size(f, need(f, arrays, f"{name}/far", "f", (None, None)))
+            need(f, arrays, f"{name}/far_limit", "f", ())
+            if f"{name}/far_extent" in arrays:
+                _check_extent(f, f"{name}/far_extent", need(f, arrays, f"{name}/far_extent", "f", (4,)))
+            elif name == "latent":
+                raise BundleError(f"{f} lacks the array latent/far_extent.")
+    maps = {name: LatentMap.from_arrays(name, arrays, bundle.codes, prior=bundle.kind == "vae") for name in names}
+    for m in maps.values():
+        if m.far is not None and m.far_extent is None:   # written before far_extent: its grid spans `extent`
+            m.far_extent = m.extent
+    return maps
+
+
+def _grid_size(f: str, grid: np.ndarray) -> int:
+    if not 2 <= grid.shape[0] == grid.shape[1] <= MAX_GRID:
+        raise BundleError(f"{f}: a grid must be square, 2 to {MAX_GRID} nodes a side.")
+    return grid.shape[0]
+
+
+def _check_extent(f: str, key: str, extent: np.ndarray) -> None:
+    if not (extent[0] < extent[1] and extent[2] < extent[3]):
+        raise BundleError(f"{f}: {key} must run from low to high.")
 
 
 def find_bundles(root: str | Path) -> list[Path]:

@@ -22,13 +22,17 @@ def decode_latents(model: torch.nn.Module, zs) -> np.ndarray:
     return decode_mean(model, z)[:, 0].numpy()
 
 
-def prior_samples(model: torch.nn.Module, n: int, temperature: float, seed: int) -> np.ndarray:
-    """n decoded draws z ~ N(0, temperature^2 I), (n, 28, 28); the same seed gives the same images."""
+def prior_latents(dim: int, n: int, temperature: float, seed: int) -> np.ndarray:
+    """n draws z ~ N(0, temperature^2 I) of a `dim`-D latent, (n, dim) float32; the same seed gives the same."""
     if n < 1 or temperature < 0:
         raise ValueError(f"Need n >= 1 and temperature >= 0, got n={n}, temperature={temperature}.")
     generator = torch.Generator().manual_seed(seed)
-    z = torch.randn((n, model.config.latent_dim), generator=generator) * temperature
-    return decode_latents(model, z)
+    return (torch.randn((n, dim), generator=generator) * temperature).numpy()
+
+
+def prior_samples(model: torch.nn.Module, n: int, temperature: float, seed: int) -> np.ndarray:
+    """n decoded draws z ~ N(0, temperature^2 I), (n, 28, 28); the same seed gives the same images."""
+    return decode_latents(model, prior_latents(model.config.latent_dim, n, temperature, seed))
 
 
 def manifold_axis(n: int, spacing: str = "normal", extent: tuple[float, float] | None = None) -> np.ndarray:
@@ -57,10 +61,14 @@ def manifold_grid(model: torch.nn.Module, n: int, spacing: str = "normal",
     if model.config.latent_dim != 2:
         raise ValueError(f"The manifold grid needs a 2-D latent space, but this model has "
                          f"{model.config.latent_dim} dimensions: use the traversals instead.")
+    return decode_latents(model, manifold_latents(n, spacing, extent)).reshape(n, n, 28, 28)
+
+
+def manifold_latents(n: int, spacing: str = "normal", extent: tuple[float, float] | None = None) -> np.ndarray:
+    """The (n*n, 2) latents of the manifold grid, row-major: row 0 is the largest z2, as on a plot."""
     axis = manifold_axis(n, spacing, extent)
-    z2, z1 = np.meshgrid(axis[::-1], axis, indexing="ij")        # row 0 is the largest z2, as on a plot
-    zs = np.stack([z1.ravel(), z2.ravel()], axis=1)              # (n*n, 2), row-major
-    return decode_latents(model, zs).reshape(n, n, 28, 28)
+    z2, z1 = np.meshgrid(axis[::-1], axis, indexing="ij")
+    return np.stack([z1.ravel(), z2.ravel()], axis=1)
 
 
 def kl_order(kl_per_dim) -> list[int]:
@@ -80,11 +88,17 @@ def traversals(model: torch.nn.Module, z0, dims_order: list[int], n_steps: int =
     if bad or n_steps < 2:
         raise ValueError(f"Traversals need dimensions in 0..{d - 1} and n_steps >= 2, "
                          f"got dims {bad or list(dims_order)} and n_steps={n_steps}.")
-    offsets = np.linspace(-span, span, n_steps)
-    zs = np.repeat(z0[None, None, :], len(dims_order), 0).repeat(n_steps, 1)   # (n_dims, n_steps, D)
-    for row, dim in enumerate(dims_order):
-        zs[row, :, dim] += offsets
+    zs = traversal_latents(z0, dims_order, n_steps, span)                       # (n_dims, n_steps, D)
     return decode_latents(model, zs.reshape(-1, d)).reshape(len(dims_order), n_steps, 28, 28)
+
+
+def traversal_latents(z0, dims_order: list[int], n_steps: int = 9, span: float = 3.0) -> np.ndarray:
+    """(len(dims_order), n_steps, D): row r moves dimension dims_order[r] from -span to +span around z0."""
+    z0 = np.asarray(z0, dtype=np.float64).ravel()
+    zs = np.repeat(z0[None, None, :], len(dims_order), 0).repeat(n_steps, 1)
+    for row, dim in enumerate(dims_order):
+        zs[row, :, dim] += np.linspace(-span, span, n_steps)
+    return zs
 
 
 def interpolate(z_a, z_b, n: int, mode: str = "linear") -> np.ndarray:
@@ -121,7 +135,12 @@ def encode_mean(model: torch.nn.Module, x) -> np.ndarray:
 
 def interpolation(model: torch.nn.Module, x_a, x_b, n: int, mode: str = "spherical") -> np.ndarray:
     """Decoded images (n, 28, 28) along the path from image x_a's code to image x_b's (see `interpolate`)."""
-    return decode_latents(model, interpolate(encode_mean(model, x_a), encode_mean(model, x_b), n, mode))
+    return decode_latents(model, interpolation_latents(model, x_a, x_b, n, mode))
+
+
+def interpolation_latents(model: torch.nn.Module, x_a, x_b, n: int, mode: str = "spherical") -> np.ndarray:
+    """The (n, D) latents from image x_a's code to image x_b's."""
+    return interpolate(encode_mean(model, x_a), encode_mean(model, x_b), n, mode)
 
 
 class Posterior(NamedTuple):

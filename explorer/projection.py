@@ -1,14 +1,19 @@
-"""2-D maps of latents and their inverses, fitted at train time and cheap at run time.
+"""2-D maps of latents and their inverses: cheap at run time, faithful at the data (fitted in map_fit.py).
 
 A map is stored as plain arrays (see `LatentMap.to_arrays`):
 - "latent": the 2-D latent itself; both directions are the identity.
-- "pca":    linear both ways (mean + xy @ components), the classic PCA inverse.
+- "pca":    forward mean + z @ components.T; its base inverse is linear, mean + xy @ components.
 - "umap":   the 2-D embedding of the test latents. Forward (a new latent to the map) is a distance-weighted
-            average of the map points of its k nearest test latents; the inverse (a map point to a latent)
-            is read by bilinear interpolation from a G x G grid of latents computed at train time from the
-            k nearest map points. Neither needs `umap` at run time.
-For every projected map a grid of "distance to the nearest data point" marks where the inverse is
-unreliable: farther from any data than `far_limit`.
+            average of the map points of its k nearest test latents; the base inverse is read by bilinear
+            interpolation from a G x G grid of latents computed at train time from the nearest map points.
+A projection keeps only part of a latent (the 2-D PCA of a 16-D VAE keeps about a third of its variance), so a
+base inverse alone, at a test image's own dot, gives a latent that can decode as another class. The inverse is
+therefore anchored at the data: to the base it adds the test codes' own residuals (code - base inverse at its dot),
+blended from the K_ANCHORS nearest dots by inverse squared distance. At a dot that gives the image's code itself;
+between dots a blend of their codes; beyond the data's usual gap (`far_limit`) the residual fades and the base
+inverse, a guess, takes over: the map says so ("far from the data"). The same rule, distance to the nearest dot
+against the gap below which 99% of dots have a neighbour (holes.hole_threshold), greys the far region on every
+map, 2-D latents included, and counts the Compare view's holes.
 """
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,36 +21,61 @@ from functools import cached_property
 import numpy as np
 
 GRID = 64
-K_NEIGHBOURS = 16
+K_ANCHORS = 8
 ORDER = ("latent", "pca", "umap")   # how a bundle's maps are listed: the latent itself first
 PRIOR_VIEW_SIGMAS = 3.2    # a VAE's 2-D map shows the prior's 3-sigma circle
 PRIOR_LIMIT_SIGMAS = 4.0   # and lets the cursor reach 4 sigma
 
 
-@dataclass
+@dataclass(eq=False)
 class LatentMap:
     name: str                      # "latent" | "pca" | "umap"
     xy: np.ndarray                 # (N, 2) map coordinates of the data latents
     codes: np.ndarray              # (N, D) the data latents the map was fitted on
     mean: np.ndarray | None = None         # pca: (D,)
     components: np.ndarray | None = None   # pca: (2, D)
-    extent: np.ndarray | None = None       # grid maps: [x0, x1, y0, y1]
+    extent: np.ndarray | None = None       # umap: [x0, x1, y0, y1] of its inverse grid
     grid: np.ndarray | None = None         # umap: (G, G, D) latents at grid nodes, [row=y, col=x]
-    far: np.ndarray | None = None          # projected: (G, G) distance to nearest data point
+    far: np.ndarray | None = None          # (G, G) distance to the nearest dot over `far_extent`
+    far_extent: np.ndarray | None = None   # [x0, x1, y0, y1]: the map's limits
     far_limit: float = np.inf
     prior: bool = False            # a VAE's map: the view and limits of a "latent" map also cover N(0, I)
 
-    def to_latent(self, xy) -> tuple[np.ndarray, np.ndarray]:
-        """Map points (M, 2) -> latents (M, D) and a reliability flag (M,)."""
-        xy = np.atleast_2d(np.asarray(xy, dtype=np.float64))
-        if self.name == "latent":  # a 1-D latent is drawn on the x axis
-            return xy[:, : self.codes.shape[1]].astype(np.float32), np.ones(len(xy), bool)
+    def base_latent(self, xy: np.ndarray) -> np.ndarray:
+        """The projection's own inverse at map points (M, 2): (M, D), float64."""
+        if self.name == "latent":    # a 1-D latent is drawn on the x axis
+            return xy[:, : self.codes.shape[1]]
         if self.name == "pca":
-            z = self.mean + xy @ self.components
-        else:
-            z = bilinear(self.grid, self.extent, xy)
-        reliable = self.inside(xy) & (bilinear(self.far[..., None], self.extent, xy)[:, 0] <= self.far_limit)
-        return z.astype(np.float32), reliable
+            return self.mean + xy @ self.components
+        return bilinear(self.grid, self.extent, xy)
+
+    @cached_property
+    def residuals(self) -> np.ndarray:
+        """(N, D) what each test code adds to the base inverse at its own dot."""
+        return self.codes - self.base_latent(self.xy)
+
+    def nearest_dots(self, xy: np.ndarray, k: int = K_ANCHORS) -> tuple[np.ndarray, np.ndarray]:
+        """Distances (M, k) and indices (M, k) of the k dots nearest each map point, nearest first."""
+        k = min(k, len(self.xy))
+        d2 = ((xy[:, None, :] - self.xy[None, :, :]) ** 2).sum(-1)           # (M, N)
+        idx = np.argpartition(d2, k - 1, axis=1)[:, :k]
+        part = np.take_along_axis(d2, idx, 1)
+        order = np.argsort(part, axis=1, kind="stable")
+        return np.sqrt(np.take_along_axis(part, order, 1)), np.take_along_axis(idx, order, 1)
+
+    def to_latent(self, xy) -> tuple[np.ndarray, np.ndarray]:
+        """Map points (M, 2) -> latents (M, D) and whether data are near (M,)."""
+        xy = np.atleast_2d(np.asarray(xy, dtype=np.float64))
+        z = np.empty((len(xy), self.codes.shape[1]))
+        near = np.empty(len(xy), bool)
+        for start in range(0, len(xy), 256):    # (chunk, N) distances at a time
+            part = xy[start:start + 256]
+            dist, idx = self.nearest_dots(part)
+            z[start:start + 256] = self.base_latent(part)
+            if self.name != "latent":           # a 2-D latent is its own inverse: exact everywhere
+                z[start:start + 256] += anchored_residual(dist, self.residuals[idx], self.far_limit)
+            near[start:start + 256] = dist[:, 0] <= self.far_limit
+        return z.astype(np.float32), near
 
     def to_map(self, z, k: int = 10) -> np.ndarray:
         """Latents (M, D) -> map points (M, 2)."""
@@ -81,14 +111,11 @@ class LatentMap:
         cx, cy = min(max(x, x0), x1), min(max(y, y0), y1)
         return float(cx), float(cy), (cx, cy) != (x, y)
 
-    def inside(self, xy) -> np.ndarray:
-        x0, x1, y0, y1 = self.extent
-        return (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
-
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Flat arrays for an .npz, keys prefixed by the map name."""
         out = {"xy": self.xy, "mean": self.mean, "components": self.components, "extent": self.extent,
-               "grid": self.grid, "far": self.far, "far_limit": np.float64(self.far_limit)}
+               "grid": self.grid, "far": self.far, "far_extent": self.far_extent,
+               "far_limit": np.float64(self.far_limit)}
         return {f"{self.name}/{k}": np.asarray(v, dtype=np.float32 if k != "far_limit" else np.float64)
                 for k, v in out.items() if v is not None}
 
@@ -98,6 +125,20 @@ class LatentMap:
         as64 = {k: np.asarray(v, dtype=np.float64) for k, v in get.items()}
         far_limit = float(as64.pop("far_limit", np.inf))
         return cls(name=name, codes=np.asarray(codes, dtype=np.float64), far_limit=far_limit, prior=prior, **as64)
+
+
+def anchored_residual(dist: np.ndarray, residuals: np.ndarray, far_limit: float) -> np.ndarray:
+    """The residual at map points from their nearest dots: distances (M, K), those dots' residuals (M, K, D).
+
+    Inverse squared distance weights, so at a dot its own residual is all (up to 1e-12 of the data's gap); faded
+    by exp(-(d / far_limit)^2) with d the distance to the nearest dot, so far from the data the base inverse is
+    left alone. static/inverse.js computes the same, in the same order.
+    """
+    scale = far_limit if np.isfinite(far_limit) and far_limit > 0 else 1.0
+    w = 1.0 / (dist ** 2 + (1e-6 * scale) ** 2)                          # (M, K)
+    blend = (w[..., None] * residuals).sum(1) / w.sum(1, keepdims=True)  # (M, D)
+    fade = np.exp(-((dist[:, 0] / scale) ** 2))
+    return fade[:, None] * blend
 
 
 def map_order(names) -> list[str]:
@@ -126,7 +167,7 @@ def padded(xy: np.ndarray, fraction: float, min_span: float) -> tuple[np.ndarray
 
 
 def padded_extent(xy: np.ndarray, pad: float = 0.08) -> np.ndarray:
-    """[x0, x1, y0, y1] of the grids a projected map stores: the data plus a small margin."""
+    """[x0, x1, y0, y1] of the UMAP inverse grid: the data plus a small margin."""
     lo, hi = padded(xy, pad, min_span=1e-6)
     return np.array([lo[0], hi[0], lo[1], hi[1]])
 
@@ -136,67 +177,3 @@ def grid_nodes(extent, g: int = GRID) -> np.ndarray:
     xs, ys = np.linspace(extent[0], extent[1], g), np.linspace(extent[2], extent[3], g)
     gx, gy = np.meshgrid(xs, ys)
     return np.stack([gx.ravel(), gy.ravel()], 1)
-
-
-def far_rule(xy: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, float]:
-    """Distance from each node to the nearest data point, and the limit beyond which it is 'far'.
-
-    The limit is three times the 95th percentile of the data's own distance to its 5th neighbour:
-    a gap clearly wider than the gaps inside the data.
-    """
-    from sklearn.neighbors import NearestNeighbors
-
-    nn = NearestNeighbors(n_neighbors=6).fit(xy)
-    spacing = nn.kneighbors(xy)[0][:, 5]
-    return nn.kneighbors(nodes, n_neighbors=1)[0][:, 0], 3.0 * float(np.percentile(spacing, 95))
-
-
-def fit_identity(codes: np.ndarray) -> LatentMap:
-    xy = np.pad(codes, ((0, 0), (0, 2 - codes.shape[1]))).astype(np.float64)
-    return LatentMap("latent", xy=xy, codes=codes)
-
-
-def fit_pca(codes: np.ndarray) -> LatentMap:
-    """PCA to 2-D by SVD of the centred codes, with the far-from-data grid."""
-    mean = codes.mean(0)
-    _, _, vt = np.linalg.svd(codes - mean, full_matrices=False)
-    components = vt[:2]
-    # A deterministic sign: the largest-magnitude loading of each component is positive.
-    signs = np.sign(components[np.arange(2), np.abs(components).argmax(1)])
-    components = components * signs[:, None]
-    xy = (codes - mean) @ components.T
-    return _with_far(LatentMap("pca", xy=xy, codes=codes, mean=mean, components=components))
-
-
-def fit_umap(codes: np.ndarray, seed: int, k: int = K_NEIGHBOURS) -> LatentMap:
-    """UMAP to 2-D (train time only), plus the grid inverse from the k nearest map points."""
-    import warnings
-
-    import umap  # slow to import (numba): only ever at train time
-    from sklearn.neighbors import NearestNeighbors
-
-    with warnings.catch_warnings():  # "n_jobs overridden by random_state": that is the point of the seed
-        warnings.simplefilter("ignore", UserWarning)
-        xy = umap.UMAP(n_components=2, n_neighbors=15, min_dist=0.1, random_state=seed).fit_transform(codes)
-    xy = xy.astype(np.float64)
-    m = _with_far(LatentMap("umap", xy=xy, codes=codes))
-    dist, idx = NearestNeighbors(n_neighbors=k).fit(xy).kneighbors(grid_nodes(m.extent))
-    w = 1.0 / (dist + 1e-6) ** 2
-    latents = (w[..., None] * codes[idx]).sum(1) / w.sum(1, keepdims=True)
-    m.grid = latents.reshape(GRID, GRID, -1)
-    return m
-
-
-def _with_far(m: LatentMap) -> LatentMap:
-    m.extent = padded_extent(m.xy)
-    far, m.far_limit = far_rule(m.xy, grid_nodes(m.extent))
-    m.far = far.reshape(GRID, GRID)
-    return m
-
-
-def fit_maps(codes: np.ndarray, seed: int, names: list[str]) -> dict[str, LatentMap]:
-    """All requested maps for the codes: the identity for 2-D latents, else PCA and/or UMAP."""
-    if codes.shape[1] <= 2:
-        return {"latent": fit_identity(codes)}
-    fitters = {"pca": lambda: fit_pca(codes), "umap": lambda: fit_umap(codes, seed)}
-    return {name: fitters[name]() for name in names}

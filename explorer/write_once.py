@@ -2,6 +2,7 @@
 import os
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -10,10 +11,14 @@ def write_once(path: Path, data: bytes) -> Path:
 
     The bytes go to a temporary name in the same folder and are renamed in, so a reader (a download in flight)
     sees either no file or the whole file, never one half written or rewritten under it. Nothing already at
-    `path` is trusted: only a regular file (not a link) holding exactly `data` is kept; anything else is replaced.
+    `path` is trusted: only a regular file (not a link) holding exactly `data` is kept (and its time refreshed);
+    anything else is replaced.
     """
     path = Path(path)
     if _holds(path, data):
+        # Used again now: pruning (explorer/app/storage.py) counts a file's age from its last use, its access
+        # time; the modification time stays, as nothing was written.
+        os.utime(path, ns=(time.time_ns(), path.stat().st_mtime_ns))
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")

@@ -9,7 +9,7 @@ import torch
 from explorer.bundle import write_bundle
 from explorer.images import png_bytes
 from explorer.models import ModelConfig, build_model
-from explorer.projection import fit_maps
+from explorer.map_fit import fit_maps
 
 CLASS_NAMES = ["ring", "bar", "dot", "cross"]
 
@@ -60,7 +60,7 @@ def write_test_bundle(out: Path, kind: str, dim: int, n: int = 400, seed: int = 
     saved = sys.modules.get("umap")
     sys.modules["umap"] = types.SimpleNamespace(UMAP=_FakeUMAP)
     try:
-        maps = fit_maps(codes, seed, ["pca", "umap"])
+        maps = fit_maps(codes, seed, ["pca", "umap"], prior=kind == "vae")
     finally:
         if saved is None:
             sys.modules.pop("umap", None)

@@ -118,7 +118,7 @@ def test_drag_updates_the_decode_live_and_ends_on_the_final_position(page, app):
     final = (cx + 0.3 * f["w"] * np.cos(2 * np.pi * 39 / 40), cy + 0.3 * f["h"] * np.sin(2 * np.pi * 39 / 40))
     assert np.allclose(during["markerPage"], final, atol=1.5), (during["markerPage"], final, during["cursorPage"])
     s1 = wait_idle(page, sel)
-    assert np.allclose(s1["cursor"], page.evaluate(P2D_JS, [sel, *final]), rtol=1e-6, atol=1e-9)
+    assert np.allclose(s1["cursor"], page.evaluate(P2D_JS, [sel, *final]), rtol=1e-6, atol=1e-6)   # far below a pixel
     assert s1["source"] == "browser"
     want = server_image(app[1], "pair-z2/vae", "latent", *s1["cursor"])
     assert same_decode(s1, want), "the last frame must be the decode of the final position"
@@ -142,7 +142,7 @@ def test_click_on_empty_space_moves_the_cursor_there_and_keeps_the_zoom(page, ap
     assert target is not None
     page.mouse.click(*target)
     s1 = wait_idle(page, sel)
-    assert np.allclose(s1["cursor"], page.evaluate(P2D_JS, [sel, *target]), rtol=1e-6, atol=1e-9)
+    assert np.allclose(s1["cursor"], page.evaluate(P2D_JS, [sel, *target]), rtol=1e-6, atol=1e-6)   # far below a pixel
     assert np.allclose(s1["cursorPage"], target, atol=1.0) and np.allclose(s1["markerPage"], target, atol=1.5)
     assert s1["source"] == "server"
     assert same_decode(s1, server_image(app[1], "pair-z2/ae", "latent", *s1["cursor"]))

@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
-from explorer.projection import GRID, LatentMap, bilinear, fit_maps, fit_pca, grid_nodes, padded_extent
+from explorer.holes import hole_threshold
+from explorer.map_fit import fit_maps, fit_pca
+from explorer.projection import GRID, LatentMap, bilinear, grid_nodes, padded_extent
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +41,8 @@ def test_bilinear_is_exact_for_a_linear_function():
 def test_unreliable_far_from_data_and_reliable_on_it(codes):
     m = fit_pca(codes)
     _, on_data = m.to_latent(m.xy)
-    assert on_data.mean() > 0.99
-    x0, x1, y0, y1 = m.extent
+    assert on_data.all()
+    x0, x1, y0, y1 = m.limits
     corners = np.array([[x0, y0], [x1, y1], [x0, y1], [x1, y0]])
     gaps = [p for p in corners if np.min(np.linalg.norm(m.xy - p, axis=1)) > 2 * m.far_limit]
     assert gaps, "the synthetic clusters should leave empty corners"
@@ -82,7 +84,7 @@ def test_arrays_round_trip(codes):
     arrays = m.to_arrays()
     assert all(k.startswith("pca/") for k in arrays)
     back = LatentMap.from_arrays("pca", arrays, codes)
-    pts = np.random.default_rng(3).uniform(m.extent[[0, 2]], m.extent[[1, 3]], (20, 2))
+    pts = np.random.default_rng(3).uniform(m.limits[[0, 2]], m.limits[[1, 3]], (20, 2))
     np.testing.assert_allclose(back.to_latent(pts)[0], m.to_latent(pts)[0], atol=1e-4)
     np.testing.assert_array_equal(back.to_latent(pts)[1], m.to_latent(pts)[1])
 
@@ -91,3 +93,41 @@ def test_padded_extent_contains_the_data(codes):
     xy = codes[:, :2]
     x0, x1, y0, y1 = padded_extent(xy)
     assert x0 < xy[:, 0].min() and x1 > xy[:, 0].max() and y0 < xy[:, 1].min() and y1 > xy[:, 1].max()
+
+
+@pytest.mark.parametrize("name", ["pca", "umap"])
+def test_at_a_dot_the_inverse_gives_that_images_code(codes, name):
+    """The base inverse of a projection loses what the 2 axes do not keep; anchored at the data, the inverse at
+    a test image's own dot is its code (to float32), even where dots of other clusters overlap."""
+    m = fit_maps(codes, seed=0, names=[name])[name] if name == "umap" else fit_pca(codes)
+    z, near = m.to_latent(m.xy)
+    np.testing.assert_allclose(z, codes, atol=1e-4 * np.abs(codes).max())
+    assert near.all()
+    base = m.base_latent(m.xy)
+    assert np.abs(base - codes).max() > 0.1, "the base inverse alone is not exact (else this test shows nothing)"
+    rounded = m.to_latent(np.round(m.xy, 4))[0]    # where the page puts a dot (4 decimals)
+    assert np.median(np.abs(rounded - codes).max(1)) < 1e-2
+
+
+def test_between_two_dots_a_blend_and_far_away_the_base_inverse(codes):
+    m = fit_pca(codes)
+    a, b = 0, 1    # two dots of one cluster
+    mid = (m.xy[a] + m.xy[b]) / 2
+    z = m.to_latent(mid[None])[0][0]
+    lo, hi = np.minimum(codes[a], codes[b]), np.maximum(codes[a], codes[b])
+    inside = (z >= lo - 0.5) & (z <= hi + 0.5)
+    assert inside.mean() > 0.8, "near two dots the latent lies between (or near) their codes"
+    far = np.array([[m.limits[1], m.limits[3]]])
+    np.testing.assert_allclose(m.to_latent(far)[0], m.base_latent(far), atol=1e-3)
+
+
+def test_the_far_rule_is_the_holes_rule_and_greys_the_grid(codes):
+    m = fit_pca(codes)
+    assert m.far_limit == pytest.approx(hole_threshold(m.xy, 0.99))
+    assert m.far.shape == (128, 128)
+    np.testing.assert_allclose(m.far_extent, m.limits)
+    nodes = grid_nodes(m.far_extent, 128)
+    want = np.sqrt(((nodes[:, None] - m.xy[None]) ** 2).sum(-1)).min(1)
+    np.testing.assert_allclose(m.far.ravel(), want, atol=1e-6)
+    two_d = fit_maps(codes[:, :2], seed=0, names=[])["latent"]
+    assert two_d.far is not None and np.isfinite(two_d.far_limit), "2-D maps have the same field"

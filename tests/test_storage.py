@@ -29,6 +29,7 @@ def test_pruning_removes_old_files_and_links_but_never_what_they_point_to(tmp_pa
     past = time.time() - 3600
     for p in (old / "film.png", old):
         os.utime(p, (past, past))
+    os.utime(new / "film.png", (time.time(), past))     # written long ago, but used just now: kept
     os.utime(s.gradio / "link.webp", (past, past), follow_symlinks=False)
     removed = s.prune(max_age=600)
     assert not (old / "film.png").exists() and not old.exists()
@@ -54,3 +55,13 @@ def test_write_once_replaces_a_planted_link_and_leaves_its_target_alone(tmp_path
     os.mkfifo(fifo)                              # never opened for a blocking read
     write_once(fifo, b"data")
     assert fifo.read_bytes() == b"data"
+
+
+def test_a_file_used_again_is_young_again(tmp_path):
+    """A content-named output handed out again must not be pruned from under its new download."""
+    path = write_once(tmp_path / "abc" / "image.png", b"png bytes")
+    past = time.time() - 3600
+    os.utime(path, (past, past))
+    write_once(path, b"png bytes")
+    info = path.stat()
+    assert time.time() - info.st_atime < 60 and info.st_mtime == past, "used now, and not written again"

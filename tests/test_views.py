@@ -66,11 +66,13 @@ def test_prior_figures_and_table(registry):
 
 
 def test_generate_handlers(registry):
-    img = sample_grid("tiny", 16, 1.0, 3, registry)
-    assert img.size == sample_grid("tiny", 16, 1.0, 3, registry).size
-    assert np.array_equal(np.asarray(img), np.asarray(sample_grid("tiny", 16, 1.0, 3, registry)))
-    grid_img, caption = manifold("tiny", 5, "normal", registry)
-    assert "5×5" in caption and grid_img.width > 5 * 28
+    img, mark = sample_grid("tiny", 16, 1.0, 3, registry)
+    again, _ = sample_grid("tiny", 16, 1.0, 3, registry)
+    assert np.array_equal(np.asarray(img), np.asarray(again))
+    assert len(mark["x"]) == 16 and mark["name"] == "prior samples"
+    np.testing.assert_allclose(np.c_[mark["x"], mark["y"]], mark["z"], atol=1e-5)   # a 2-D latent is its map
+    grid_img, caption, grid_mark = manifold("tiny", 5, "normal", registry)
+    assert "5×5" in caption and grid_img.width > 5 * 28 and len(grid_mark["z"]) == 25
     with pytest.raises(UserError, match="Choose a model pair"):
         sample_grid("nope", 16, 1.0, 0, registry)
 

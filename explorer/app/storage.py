@@ -46,8 +46,8 @@ class PrivateStorage:
         return folder
 
     def prune(self, max_age: float = MAX_AGE_S, now: float | None = None) -> int:
-        """Remove files (and links) older than `max_age` seconds, then the empty folders older than it; links are
-        removed, never followed. Returns how many entries went."""
+        """Remove files (and links) not written or used for `max_age` seconds (their newer of modification and
+        access time), then the empty folders; links are removed, never followed. Returns how many entries went."""
         now = time.time() if now is None else now
         removed = 0
         emptied = set()    # folders this pass took files from: gone with them once empty, whatever their mtime
@@ -56,7 +56,9 @@ class PrivateStorage:
             for name in files:
                 path = os.path.join(folder, name)
                 try:
-                    if now - os.lstat(path).st_mtime > max_age:
+                    info = os.lstat(path)
+                    # a link is never the app's own (it writes none): gone at once, whatever its age
+                    if stat.S_ISLNK(info.st_mode) or now - max(info.st_mtime, info.st_atime) > max_age:
                         os.unlink(path)
                         removed += 1
                         emptied.add(folder)

@@ -68,15 +68,14 @@ def _b64(a) -> str:
 
 
 def export_inverse(bundle: Bundle, map_name: str) -> dict:
-    """The map's point -> latent rule (explorer.projection.LatentMap.to_latent) with the clamp limits."""
+    """The map's point -> latent rule (explorer.projection.LatentMap.to_latent) with its clamp limits: the base
+    inverse's arrays, the dots and their codes (static/inverse.js derives their residuals)."""
     m = bundle.maps[map_name]
-    out = {"map": map_name, "latent_dim": bundle.latent_dim, "limits": [float(v) for v in m.limits]}
-    if map_name == "latent":
-        return out
-    out.update(extent=[float(v) for v in m.extent], grid_size=int(m.far.shape[0]), far=_b64(m.far),
-               far_limit=float(m.far_limit) if math.isfinite(m.far_limit) else None)
+    out = {"map": map_name, "latent_dim": bundle.latent_dim, "limits": [float(v) for v in m.limits],
+           "far_limit": float(m.far_limit) if math.isfinite(m.far_limit) else None,
+           "xy": _b64(m.xy), "codes": _b64(m.codes)}
     if map_name == "pca":
         out.update(mean=_b64(m.mean), components=_b64(m.components))
-    else:
-        out.update(grid=_b64(m.grid))
+    elif map_name == "umap":
+        out.update(extent=[float(v) for v in m.extent], grid_size=int(m.grid.shape[0]), grid=_b64(m.grid))
     return out

@@ -46,11 +46,16 @@ JS_ON_LOAD = ("import(new URL('{modules}/latent_map.js', document.baseURI).href)
               ".then((m) => m.mount(element, props, server, watch, (data) => trigger('cursor_release', data)));")
 
 
-def map_value(key: str | None, map_name: str | None = None, overlay: dict | None = None) -> str:
-    """The component value that shows bundle `key` on `map_name` (None: its first map; key None: nothing),
-    optionally with an input image's overlay (explorer.reconstruction.map_overlay): the cursor jumps to its
-    point and the map decodes its exact code."""
-    return json.dumps({"bundle": key, "map": map_name, "overlay": overlay})
+def map_value(key: str | None, map_name: str | None = None, **layers) -> str:
+    """The component value that shows bundle `key` on `map_name` (None: its first map; key None: nothing).
+
+    Layers over the dots, each replaced when given (None clears it) and kept when not: `overlay`, an input
+    image's place (explorer.reconstruction.map_overlay), to which the cursor jumps, decoding its exact code; and
+    `marks`, a list of latents other views made (explorer.marks.marks), which a click on the map goes to."""
+    unknown = set(layers) - {"overlay", "marks"}
+    if unknown:
+        raise TypeError(f"map_value takes the layers overlay and marks, not {sorted(unknown)}")
+    return json.dumps({"bundle": key, "map": map_name, **layers})
 
 
 @functools.cache

@@ -36,12 +36,12 @@ def pixels_b64(image: np.ndarray) -> str:
 
 
 def unreliable_grid(bundle: Bundle, map_name: str) -> dict | None:
-    """The grid cells whose inverse is far from any data (z=1, else null), for a grey overlay; None for "latent"."""
+    """The grid cells far from every dot (z=1, else null), for a grey overlay; None for a map without the field."""
     m = bundle.maps[map_name]
     if m.far is None:
         return None
     g = m.far.shape[0]
-    x0, x1, y0, y1 = (float(v) for v in m.extent)
+    x0, x1, y0, y1 = (float(v) for v in m.far_extent)
     far = m.far > m.far_limit    # rows along y, as the grid is stored
     return {"x": np.linspace(x0, x1, g).round(5).tolist(), "y": np.linspace(y0, y1, g).round(5).tolist(),
             "z": [[1 if v else None for v in row] for row in far], "extent": [x0, x1, y0, y1]}
@@ -73,12 +73,48 @@ def map_payload(bundle: Bundle, key: str, map_name: str) -> dict:
         "circles": list(PRIOR_SIGMAS) if map_name == "latent" else [],
         "unreliable": unreliable_grid(bundle, map_name),
         "start": start_point(m.xy), "n": int(len(m.xy)),
+        "dims": latent_dims(bundle) if d > 2 else [],
     }
+
+
+ACTIVE = 0.01     # evaluate.active_units: a dimension whose mean code varies more than this across the data
+
+
+def latent_dims(bundle: Bundle) -> list[dict]:
+    """The latent dimensions for the sliders, the most used first: by KL for a VAE (the nats it spends there), by
+    the spread of the codes for an AE; each with its slider range and whether the model uses it at all."""
+    codes = bundle.codes
+    spread = codes.var(0)
+    kl = bundle.metrics["test"].get("kl_per_dim") if bundle.kind == "vae" else None
+    order = np.argsort(-(np.asarray(kl) if kl is not None else spread), kind="stable")
+    lo, hi = codes.min(0), codes.max(0)
+    if bundle.kind == "vae":    # the prior's +-3.5 sigma, and any code beyond
+        lo, hi = np.minimum(lo, -3.5), np.maximum(hi, 3.5)
+    else:
+        pad = 0.1 * np.maximum(hi - lo, 1e-3)
+        lo, hi = lo - pad, hi + pad
+    return [{"index": int(j), "label": f"z{j + 1}", "kl": None if kl is None else round(float(kl[j]), 3),
+             "active": bool(spread[j] > ACTIVE), "lo": round(float(lo[j]), 3), "hi": round(float(hi[j]), 3)}
+            for j in order]
 
 
 def coords_text(map_name: str, x: float, y: float) -> str:
     """How the page names a map point (latent_map/static/inverse.js coordsText says the same)."""
     return f"z = ({x:+.3f}, {y:+.3f})" if map_name == "latent" else f"{map_name.upper()} ({x:+.3f}, {y:+.3f})"
+
+
+ON_A_DOT = 0.05   # within this share of the far limit from a dot, the decode is (nearly) that dot's own code
+
+
+def how_text(map_name: str, distance: float, far_limit: float, nearest: str) -> str:
+    """What the decode at a map point is made of (static/inverse.js howText says the same): `nearest` names the
+    nearest test image, e.g. "#12 (Trouser)"."""
+    if distance > far_limit:
+        return ("Far from every test code: a hole, where the model learned nothing." if map_name == "latent"
+                else "Far from every test image: the projection's guess.")
+    if distance <= ON_A_DOT * far_limit:
+        return f"The code of test image {nearest}."
+    return "" if map_name == "latent" else "Between test images: a blend of their codes."
 
 
 def latent_summary(z: np.ndarray) -> str:
@@ -93,12 +129,18 @@ def decode_point(bundle: Bundle, key: str, map_name: str, x: float, y: float, z:
     the map's inverse at the (clamped) point; with it, that exact latent (an input image's code) at that point."""
     m = bundle.maps[map_name]
     x, y, clamped = m.clamp(x, y)
-    inverse, reliable = m.to_latent(np.array([[x, y]]))          # (1, D), (1,)
+    point = np.array([[x, y]])
+    inverse, reliable = m.to_latent(point)          # (1, D), (1,)
+    dist, idx = m.nearest_dots(point, 1)
+    exact = z is not None
     z = inverse[0] if z is None else np.asarray(z, dtype=np.float32)
     with torch.no_grad():
         pixels = decode_mean(bundle.model, torch.from_numpy(z[None]))[0, 0].numpy()
+    nearest = int(idx[0, 0])
+    how = ("The code you gave, exactly." if exact
+           else how_text(map_name, float(dist[0, 0]), m.far_limit, f"#{nearest} ({bundle.class_name(nearest)})"))
     return {"bundle": key, "map": map_name, "x": x, "y": y, "clamped": clamped, "reliable": bool(reliable[0]),
-            "z": z.astype(float).tolist(), "coords": coords_text(map_name, x, y),
+            "z": z.astype(float).tolist(), "coords": coords_text(map_name, x, y), "how": how,
             "summary": "" if map_name == "latent" else latent_summary(z), "pixels": pixels_b64(pixels)}
 
 

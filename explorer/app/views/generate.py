@@ -9,9 +9,12 @@ import gradio as gr
 from explorer.animate import filmstrip_png, gif_bytes
 from explorer.app.display import PIXELATED, friendly, show_grid
 from explorer.app.inputs import checked_sketchpad, has_drawing, read_sketch, read_upload
+from explorer.app.latent_map import map_value
 from explorer.checks import MAX_SEED, whole_number
 from explorer.errors import UserError
-from explorer.generate import interpolation, kl_order, manifold_grid, prior_samples, traversals
+from explorer.generate import (decode_latents, interpolation_latents, kl_order, manifold_latents, prior_latents,
+                               traversal_latents)
+from explorer.marks import marks
 from explorer.registry import Registry
 
 N_TRAVERSED = 8
@@ -28,11 +31,13 @@ EXPLAIN_INTERP = """**Interpolation.** Encode two images and walk from one code 
 many dimensions. A VAE's path passes through plausible images; an AE's may cross holes where nothing was learned."""
 
 
-def sample_grid(pair: str, n: int, temperature: float, seed: float, registry: Registry):
+def sample_grid(pair: str, n: int, temperature: float, seed: float, registry: Registry, map_name: str | None = None):
+    """The grid of decoded prior samples, and the samples as marks on the model's map."""
     b = registry.model_of(pair)
     seed = whole_number(0 if seed is None else seed, "The seed", 0, MAX_SEED)
-    images = prior_samples(b.model, int(n), float(temperature), seed)
-    return show_grid(images, ncols=int(np.sqrt(n)))
+    z = prior_latents(b.latent_dim, int(n), float(temperature), seed)
+    images = decode_latents(b.model, z)
+    return show_grid(images, ncols=int(np.sqrt(n))), marks(b, b.shown_map(map_name), "prior samples", z)
 
 
 def label_rows(img: Image.Image, labels: list[str], row_height: int, width: int = 150) -> Image.Image:
@@ -46,22 +51,25 @@ def label_rows(img: Image.Image, labels: list[str], row_height: int, width: int 
     return out
 
 
-def manifold(pair: str, n: int, spacing: str, registry: Registry):
-    """The manifold grid (2-D latents) or KL-ordered traversals (larger latents), and a caption."""
+def manifold(pair: str, n: int, spacing: str, registry: Registry, map_name: str | None = None):
+    """The manifold grid (2-D latents) or KL-ordered traversals (larger latents), a caption, and their latents as
+    marks on the model's map."""
     b = registry.model_of(pair)
-    d = b.model.config.latent_dim
+    d, n, shown = b.latent_dim, int(n), b.shown_map(map_name)
     if d == 2:
-        images = manifold_grid(b.model, int(n), spacing)
-        return show_grid(images.reshape(-1, 28, 28), ncols=int(n), scale=2), (
-            f"{int(n)}×{int(n)} decodes, z₁ left to right, z₂ bottom to top, {spacing} spacing.")
+        z = manifold_latents(n, spacing)
+        images = decode_latents(b.model, z)
+        return show_grid(images, ncols=n, scale=2), (
+            f"{n}×{n} decodes, z₁ left to right, z₂ bottom to top, {spacing} spacing."), marks(b, shown, "manifold grid", z)
     kl = b.metrics["test"].get("kl_per_dim") or list(b.codes.var(0))
     order = kl_order(kl)[:N_TRAVERSED]
-    images = traversals(b.model, b.codes.mean(0), order, n_steps=int(n), span=3.0)
-    scale = 3
-    img = show_grid(images.reshape(-1, 28, 28), ncols=int(n), scale=scale)
+    z = traversal_latents(b.codes.mean(0), order, n_steps=n, span=3.0)        # (rows, n, D)
+    images = decode_latents(b.model, z.reshape(-1, d))
+    img = show_grid(images, ncols=n, scale=3)
     labels = [f"z{i + 1}: {kl[i]:.1f} nats" for i in order]
+    rows = [marks(b, shown, f"z{i + 1} traversal", row, path=True) for i, row in zip(order, z)]
     return label_rows(img, labels, row_height=img.height // len(order)), (
-        f"The {len(order)} dimensions with the most KL (of {d}); each row moves one of them from −3 to +3.")
+        f"The {len(order)} dimensions with the most KL (of {d}); each row moves one of them from −3 to +3."), rows
 
 
 def endpoint(upload: bytes | None, editor, fallback: np.ndarray, box: int) -> np.ndarray:
@@ -74,21 +82,50 @@ def endpoint(upload: bytes | None, editor, fallback: np.ndarray, box: int) -> np
     return fallback
 
 
-def filmstrip(xa, xb, pair: str, which: str, steps: int, mode: str, registry: Registry, folder: Path):
-    """Decoded path between two images: a filmstrip, and PNG + GIF files (written in `folder`) to download."""
+def filmstrip(xa, xb, pair: str, which: str, steps: int, mode: str, registry: Registry, folder: Path,
+              map_name: str | None = None):
+    """Decoded path between two images: a filmstrip, PNG + GIF files (written in `folder`) to download, and the
+    path as a mark on the model's map."""
     vae, ae = registry.pair(pair)
     b = vae if which == "VAE" else ae
     if b is None:
         raise UserError(f"This pair has no {which}.")
-    images = interpolation(b.model, xa, xb, int(steps), mode)
+    z = interpolation_latents(b.model, xa, xb, int(steps), mode)
+    images = decode_latents(b.model, z)
     png, gif = folder / "interpolation.png", folder / "interpolation.gif"
     png.write_bytes(filmstrip_png(images, scale=4))
     gif.write_bytes(gif_bytes(images, frame_ms=120, scale=8, pingpong=True))
-    return show_grid(images, ncols=len(images), scale=4), str(png), str(gif)
+    path = marks(b, b.shown_map(map_name), f"{mode} interpolation", z, path=True)
+    return show_grid(images, ncols=len(images), scale=4), str(png), str(gif), path
 
 
-def build(registry: Registry, pair_box, x_state, storage) -> None:
-    """Lay out the view inside the current gr.Tab and wire its events; downloads go to `storage` (PrivateStorage)."""
+def on_maps(registry: Registry, pair: str, kind: str, map_name: str | None, mark_list: list[dict]) -> list:
+    """The two maps' new values: `kind`'s ("vae"/"ae") with these marks, the other's untouched."""
+    keys = registry.pairs[pair]
+    b = registry.bundles[keys[kind]]
+    value = map_value(keys[kind], b.shown_map(map_name), marks=mark_list)
+    return [value if k == kind else gr.skip() for k in ("vae", "ae")]
+
+
+def on_both_maps(registry: Registry, pair: str, map_name: str | None, name: str, z) -> list:
+    """The two maps' new values with the same latents z marked on each: draws from the prior, or the 2-D grid,
+    mean the same on both (on the AE's map they show where the AE's codes are not)."""
+    out = []
+    for kind in ("vae", "ae"):
+        key = registry.pairs[pair].get(kind)
+        if key is None:
+            out.append(gr.skip())
+            continue
+        b = registry.bundles[key]
+        shown = b.shown_map(map_name)
+        out.append(map_value(key, shown, marks=[marks(b, shown, name, z)]))
+    return out
+
+
+def build(registry: Registry, header, x_state, storage) -> None:
+    """Lay out the view inside the current gr.Tab and wire its events; what it makes also shows on the maps in
+    `header`, as marks the cursor can go to; downloads go to `storage` (PrivateStorage)."""
+    pair_box, map_box, maps = header.pair_box, header.map_box, [header.vae_map, header.ae_map]
     with gr.Row():
         with gr.Column():
             gr.Markdown(EXPLAIN_SAMPLES)
@@ -128,17 +165,25 @@ def build(registry: Registry, pair_box, x_state, storage) -> None:
         png_file = gr.File(label="Download PNG")
         gif_file = gr.File(label="Download animated GIF")
 
-    sample_btn.click(friendly(lambda p, k, t, s: sample_grid(p, k, t, s, registry)), [pair_box, n, temperature, seed],
-                     samples)
-    grid_btn.click(friendly(lambda p, k, s: manifold(p, k, s, registry)), [pair_box, size, spacing],
-                   [grid_img, grid_caption])
+    def on_sample(pair, k, t, s, map_name):
+        image, mark = sample_grid(pair, k, t, s, registry, map_name)
+        return [image, *on_both_maps(registry, pair, map_name, mark["name"], mark["z"])]
 
-    def on_interp(a_file, a_sk, b_file, b_sk, x, pair, w, k, m):
+    def on_manifold(pair, k, s, map_name):
+        image, caption, mark = manifold(pair, k, s, registry, map_name)
+        if isinstance(mark, list):   # traversals: around this model's own codes, on its map only
+            return [image, caption, *on_maps(registry, pair, registry.model_of(pair).kind, map_name, mark)]
+        return [image, caption, *on_both_maps(registry, pair, map_name, mark["name"], mark["z"])]
+
+    def on_interp(a_file, a_sk, b_file, b_sk, x, pair, w, k, m, map_name):
         b = registry.model_of(pair)
         start = x if x is not None else b.test_image(b.first_of_class(0))
         xa = endpoint(a_file, a_sk, start, b.content_box)
         xb = endpoint(b_file, b_sk, b.test_image(b.first_of_class(7)), b.content_box)
-        return filmstrip(xa, xb, pair, w, k, m, registry, storage.new_output_folder())
+        film_img, png, gif, path = filmstrip(xa, xb, pair, w, k, m, registry, storage.new_output_folder(), map_name)
+        return [film_img, png, gif, *on_maps(registry, pair, w.lower(), map_name, [path])]
 
-    interp_btn.click(friendly(on_interp), [a_up, a_draw, b_up, b_draw, x_state, pair_box, which, steps, mode],
-                     [film, png_file, gif_file])
+    sample_btn.click(friendly(on_sample), [pair_box, n, temperature, seed, map_box], [samples, *maps])
+    grid_btn.click(friendly(on_manifold), [pair_box, size, spacing, map_box], [grid_img, grid_caption, *maps])
+    interp_btn.click(friendly(on_interp), [a_up, a_draw, b_up, b_draw, x_state, pair_box, which, steps, mode, map_box],
+                     [film, png_file, gif_file, *maps])

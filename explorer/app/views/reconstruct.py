@@ -37,7 +37,7 @@ def render(x, pair: str, map_name: str | None, exaggerate: bool, registry: Regis
            "vae_map": gr.skip(), "ae_map": gr.skip()}
     if vae is not None:
         r = reconstruct(vae, x, SEED)
-        name = shown_map(vae, map_name)
+        name = vae.shown_map(map_name)
         out.update(vae_recon=show(r.recon), samples=show_grid(r.samples, ncols=4, scale=3), kl=kl_bars(r.kl_per_dim))
         tiny = posterior_extent(vae, name, r) < 0.01 and not exaggerate
         out["elbo"] = (f"### This image: {r.rec_nats + r.kl_nats:.1f} nats\n"
@@ -48,15 +48,10 @@ def render(x, pair: str, map_name: str | None, exaggerate: bool, registry: Regis
         out["vae_map"] = map_value(keys["vae"], name, overlay=overlay)
     if ae is not None:
         r_ae = reconstruct(ae, x, SEED)
-        name = shown_map(ae, map_name)
+        name = ae.shown_map(map_name)
         out["ae_recon"] = show(r_ae.recon)
         out["ae_map"] = map_value(keys["ae"], name, overlay=map_overlay(ae, name, r_ae, SEED))
     return [out[k] for k in ("vae_recon", "samples", "ae_recon", "elbo", "kl", "vae_map", "ae_map")]
-
-
-def shown_map(bundle, preferred: str | None) -> str:
-    """`preferred` if the bundle has that map, else its first map ("latent", then "pca", then "umap")."""
-    return preferred if preferred in bundle.maps else bundle.map_names[0]
 
 
 def example_indices(bundle) -> list[int]:

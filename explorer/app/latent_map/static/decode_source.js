@@ -7,7 +7,7 @@
 // (lm_neighbours), at most every NEIGHBOURS_MS and always for the last position. A late answer never paints over
 // a newer decode, and an answer for another map than the one selected is dropped.
 import { base64ToGrey, decode, loadDecoder, toGrey } from './decoder.js';
-import { coordsText, loadInverse, summaryText, toLatent } from './inverse.js';
+import { coordsText, howText, loadInverse, summaryText, toLatent } from './inverse.js';
 
 // A request per move would cost the page's main thread more than the decode itself.
 export const NEIGHBOURS_MS = 100;
@@ -44,13 +44,16 @@ export function latestWins(send, deliver) {
 }
 
 // One map's model in the browser: decodeAt answers as lm_decode does, with grey levels instead of base64.
-export function browserModel(decoder, inverse, map) {
+// nameOf(i) names test image i ("#12 (Trouser)").
+export function browserModel(decoder, inverse, map, nameOf) {
   return {
+    inverse,
     decodeAt(x, y, z = null) {
       const r = toLatent(inverse, x, y);
       const latent = z ? Float32Array.from(z) : r.z;
+      const how = z ? 'The code you gave, exactly.' : howText(map, r.distance, inverse.farLimit, nameOf(r.nearest));
       return { ...r, z: latent, grey: toGrey(decode(decoder, latent)), coords: coordsText(map, r.x, r.y),
-        summary: summaryText(map, latent) };
+        summary: summaryText(map, latent), how };
     },
   };
 }
@@ -58,7 +61,7 @@ export function browserModel(decoder, inverse, map) {
 const DECODERS = new Map();   // weights URL -> Promise of a decoder (null if it failed): once per page
 
 // The browser model of a selection {bundle, map}, or null when the server must decode (res.note says why).
-export async function loadBrowserModel(server, sel, fetchBytes = fetchArrayBuffer, fetchValue = fetchJSON) {
+export async function loadBrowserModel(server, sel, nameOf, fetchBytes = fetchArrayBuffer, fetchValue = fetchJSON) {
   const res = await server.lm_model({ bundle: sel.bundle, map: sel.map });
   if (!res || res.error || !res.decoder) return null;
   const { url } = res.decoder;
@@ -68,7 +71,7 @@ export async function loadBrowserModel(server, sel, fetchBytes = fetchArrayBuffe
       .catch(() => { DECODERS.delete(url); return null; }));
   }
   const [decoder, inverse] = await Promise.all([DECODERS.get(url), fetchValue(res.inverse).catch(() => null)]);
-  return decoder && inverse && browserModel(decoder, loadInverse(inverse), sel.map);
+  return decoder && inverse && browserModel(decoder, loadInverse(inverse), sel.map, nameOf);
 }
 
 async function fetchArrayBuffer(url) {
@@ -146,6 +149,7 @@ export function createDecodeSource({ server, onDecode, onNeighbours, onError, op
     select(sel) { selection = sel; local = null; },
     useModel(sel, model) { if (model && selection === sel) local = model; },
     hasModel: () => local !== null,
+    model: () => local,
     // job: {seq (increasing), bundle, map, x, y, z (optional), t0}
     request(job) {
       if (local && options.browserDecoding) {

@@ -4,7 +4,8 @@
 // Above this many points the data go to WebGL: thousands of SVG markers make every repaint of the page
 // (a new decode beside the map) re-layerize each marker, ~50 ms a frame on a CPU-only machine.
 export const GL_POINTS = 2000;
-const GREY = '#d9d9d9';
+const FAR = 'rgba(110, 110, 110, 0.16)';   // faint: the far region is shown, the dots stay what one sees
+const FAR_KEY = 'rgba(110, 110, 110, 0.35)';
 
 export const CONFIG = { responsive: true, scrollZoom: true, displaylogo: false, doubleClick: 'reset',
   modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'] };
@@ -15,9 +16,9 @@ export function traces(p, canWebGL) {
   if (p.unreliable) {
     const u = p.unreliable;
     data.push({ type: 'heatmap', x: u.x, y: u.y, z: u.z, hoverinfo: 'skip', showscale: false,
-      colorscale: [[0, GREY], [1, GREY]], zmin: 0, zmax: 1, showlegend: false });
+      colorscale: [[0, FAR], [1, FAR]], zmin: 0, zmax: 1, showlegend: false });
     data.push({ type: 'scatter', mode: 'markers', x: [null], y: [null], hoverinfo: 'skip',
-      name: 'no data near: unreliable', marker: { symbol: 'square', size: 11, color: GREY } });
+      name: 'far from every test image', marker: { symbol: 'square', size: 11, color: FAR_KEY } });
   }
   const traceIdx = data.map(() => null);
   const size = p.n > 3000 ? 3 : 6;
@@ -34,14 +35,6 @@ function shapes(p) {
   const out = p.circles.map((r) => ({ type: 'circle', xref: 'x', yref: 'y', x0: -r, y0: -r, x1: r, y1: r,
     layer: 'below', line: { color: '#888', width: 1, dash: 'dot' },
     label: { text: r + 'σ', textposition: 'top right', font: { size: 10, color: '#777' } } }));
-  if (p.unreliable) {
-    // outside the grid everything is unreliable: a grey background, white where data is near
-    const [x0, x1, y0, y1] = p.unreliable.extent;
-    out.unshift({ type: 'rect', xref: 'x', yref: 'y', x0, x1, y0, y1, layer: 'below',
-      fillcolor: '#fff', line: { width: 0 } });
-    out.push({ type: 'rect', xref: 'x', yref: 'y', x0, x1, y0, y1, layer: 'below',
-      line: { color: '#bbb', width: 1, dash: 'dash' } });
-  }
   return out;
 }
 
@@ -53,7 +46,7 @@ export function layout(p) {
     yaxis: { range: [r[2], r[3]], zeroline: false, scaleanchor: 'x', scaleratio: 1,
       title: { text: p.map === 'latent' ? 'z₂' : p.map + ' 2' } },
     legend: { orientation: 'h', x: 0, y: -0.2, yanchor: 'top', font: { size: 11 }, itemsizing: 'constant' },
-    shapes: shapes(p), plot_bgcolor: p.unreliable ? GREY : '#fff', paper_bgcolor: '#fff', font: { size: 12 },
+    shapes: shapes(p), plot_bgcolor: '#fff', paper_bgcolor: '#fff', font: { size: 12 },
   };
 }
 
@@ -69,4 +62,13 @@ export function overlayTraces(ov) {
     name: ov.ellipses && ov.ellipses.length ? 'your image: μ' : 'your image: z',
     marker: { symbol: 'x', size: 15, color: '#111', line: { color: '#fff', width: 1.5 } } });
   return out;
+}
+
+// Latents other views made (explorer/marks.py): points, or a path through them; white-filled so they read as
+// "not data" over the coloured dots.
+export function markTraces(marks) {
+  return (marks || []).map((m) => ({
+    type: 'scatter', mode: m.path ? 'lines+markers' : 'markers', x: m.x, y: m.y, name: m.name, hoverinfo: 'text',
+    text: m.labels, marker: { symbol: 'diamond', size: 9, color: '#fff', line: { color: '#111', width: 1.5 } },
+    line: { color: '#111', width: 1.5 } }));
 }

@@ -4,9 +4,12 @@
 //
 // The cursor is an overlay of its own (a composited layer), not a plotly trace: moving it neither redraws the
 // figure (so zoom and pan are never reset) nor repaints 10k SVG points (which costs ~50 ms a frame on a CPU).
-import { CONFIG, layout, overlayTraces, traces } from './figure.js';
 import { createDecodeSource, fetchJSON, loadBrowserModel } from './decode_source.js';
+import { createDims } from './dims.js';
+import { CONFIG, layout, traces } from './figure.js';
 import { dataToPixel, plotFrame, relayoutFrame } from './geometry.js';
+import { toMap } from './inverse.js';
+import { createLayers } from './layers.js';
 import { attachPointer } from './pointer.js';
 import { createView } from './view.js';
 
@@ -31,7 +34,9 @@ export function mount(element, props, server, watch, onRelease) {
     payload: null,      // the drawn map (payload.py map_payload)
     selection: null,    // {bundle, map} of the payload: decodes for anything else are dropped
     cursor: [0, 0],     // in map coordinates
+    z: null,            // the latent of the decode shown
     traceIdx: [],       // per plotly trace, the test-set index of each point (null: not data)
+    classOf: null,      // per test image, its trace (class) in the payload
     overlayCount: 0,    // plotly traces of an input image's overlay, at the end of the data
     seq: 0,             // requests made
     last: null,         // the decode shown: {seq, x, y, reliable, source}
@@ -46,22 +51,41 @@ export function mount(element, props, server, watch, onRelease) {
     onNeighbours: (list) => view.neighbours(state.payload.bundle, list),
   });
   const frame = () => plotFrame(gd);
+  const layers = createLayers(gd, Plotly);
+  const dims = createDims(element, fromSliders, () => setCursor(...state.cursor));
+  // Hovering a nearest test image rings its dot.
+  view.onNeighbourHover((index) => {
+    const p = state.payload;
+    const c = index === null || !state.classOf ? -1 : state.classOf[index];
+    if (c < 0) { view.spot(null); return; }
+    const at = p.traces[c].idx.indexOf(index);
+    view.spot(frame(), [p.traces[c].x[at], p.traces[c].y[at]]);
+  });
 
   function paint(job, r, source) {
-    view.paint(r);
+    view.paint(job.how ? { ...r, how: job.how } : r);
+    state.z = r.z;
+    dims.show(r.z, !!(job.how && job.how.startsWith('Set with the sliders')));
     state.last = { seq: job.seq, x: r.x, y: r.y, reliable: r.reliable, source };
     const tPainted = performance.now();
     requestAnimationFrame(() => keep(log.frames, { seq: job.seq, t0: job.t0, tPainted, t1: performance.now(),
       x: job.x, y: job.y, source }));
   }
 
-  // Decode at (x, y): the map's inverse there, or exactly `z` when given (an input image's code).
-  function setCursor(x, y, t0 = performance.now(), z = null) {
+  // Decode at (x, y): the map's inverse there, or exactly `z` when given (an input image's code), whose origin
+  // `how` then says.
+  function setCursor(x, y, t0 = performance.now(), z = null, how = null) {
     state.cursor = [x, y];
     view.placeCursor(frame(), state.cursor);
     if (!state.payload) return;
     log.moves += 1;
-    source.request({ seq: ++state.seq, bundle: state.payload.bundle, map: state.payload.map, x, y, z, t0 });
+    source.request({ seq: ++state.seq, bundle: state.payload.bundle, map: state.payload.map, x, y, z, t0, how });
+  }
+
+  // "#12 (Trouser)" for test image 12 of the drawn map.
+  function nameOf(i) {
+    const c = state.classOf ? state.classOf[i] : -1;
+    return c >= 0 ? `#${i} (${state.payload.traces[c].name})` : `#${i}`;
   }
 
   function load(value) {
@@ -70,7 +94,7 @@ export function mount(element, props, server, watch, onRelease) {
     if (!sel.bundle) { view.error('No model selected.'); return; }
     const drawn = state.payload;
     if (drawn && state.ready && sel.bundle === drawn.bundle && (sel.map || drawn.map) === drawn.map) {
-      showOverlay(sel.overlay);   // same map: keep the figure, its zoom and pan; only the overlay changes
+      showLayers(sel);   // same map: keep the figure, its zoom and pan; only the layers it names change
       return;
     }
     state.ready = false;
@@ -80,17 +104,20 @@ export function mount(element, props, server, watch, onRelease) {
       .then((p) => {
         if (!p || p.error) { view.error(p ? p.error : 'The map could not be loaded; reload the page.'); return; }
         view.error('');
-        draw(p, sel.overlay);
+        draw(p, sel);
       });
   }
 
-  function draw(p, overlay) {
+  function draw(p, sel) {
     state.payload = p;
+    state.classOf = new Int32Array(p.n).fill(-1);
+    p.traces.forEach((t, c) => { for (const i of t.idx) state.classOf[i] = c; });
     state.selection = { bundle: p.bundle, map: p.map };
     source.select(state.selection);
-    state.overlayCount = 0;
+    layers.reset();
     state.cursor = p.start.slice();
     view.title(p.title);
+    dims.setup(p.dims);
     const { data, traceIdx } = traces(p, webgl());
     state.traceIdx = traceIdx;
     Plotly.newPlot(gd, data, layout(p), CONFIG).then(() => {
@@ -102,26 +129,35 @@ export function mount(element, props, server, watch, onRelease) {
         gd.__lmEvents = true;
       }
       view.placeCursor(frame(), state.cursor);
-      const sel = state.selection;
-      loadBrowserModel(server, sel).then((model) => source.useModel(sel, model));
+      const drawn = state.selection;
+      loadBrowserModel(server, drawn, nameOf).then((model) => {
+        source.useModel(drawn, model);
+        dims.enable(source.hasModel());
+      });
       state.ready = true;
-      if (overlay) showOverlay(overlay);
-      else setCursor(...state.cursor);
+      showLayers(sel).then((jumped) => { if (!jumped) setCursor(...state.cursor); });
     });
   }
 
-  // An input image's place on the map: its traces, and the cursor on its point decoding its exact code.
-  function showOverlay(ov) {
-    const n = gd.data ? gd.data.length : 0;
-    const old = Array.from({ length: state.overlayCount }, (_, i) => n - 1 - i);
-    state.overlayCount = 0;
-    const cleared = old.length ? Plotly.deleteTraces(gd, old) : Promise.resolve();
-    if (!ov || !Array.isArray(ov.point)) return cleared;
-    const add = overlayTraces(ov);
-    return cleared.then(() => Plotly.addTraces(gd, add)).then(() => {
-      state.overlayCount = add.length;
-      setCursor(ov.point[0], ov.point[1], performance.now(), Array.isArray(ov.z) ? ov.z : null);
-    });
+  // The layers a map value names (an input image's overlay, other views' marks); a new overlay takes the cursor
+  // to its point, decoding its exact code. Resolves to whether it did.
+  async function showLayers(sel) {
+    const jump = await layers.set(sel);
+    state.overlayCount = layers.counts().overlay;
+    const ov = layers.overlay();
+    if (jump) {
+      setCursor(ov.point[0], ov.point[1], performance.now(), Array.isArray(ov.z) ? ov.z : null,
+        "Your image's code (its posterior mean μ for a VAE).");
+    }
+    return jump;
+  }
+
+  // A decode by the sliders: z exactly, the cursor at z's place on the map (explorer/projection.py to_map).
+  function fromSliders(z) {
+    const model = source.model();
+    if (!model) return;
+    const [x, y] = toMap(model.inverse, z);
+    setCursor(x, y, performance.now(), z, 'Set with the sliders, dimension by dimension.');
   }
 
   function onHover(d) {
@@ -147,7 +183,13 @@ export function mount(element, props, server, watch, onRelease) {
     onGrab: () => view.hideTip(),
     onDragTo: (x, y, t) => setCursor(x, y, t),
     onDrop: release,
-    onClick: (x, y, t) => { setCursor(x, y, t); release(); },
+    onClick: (x, y, t) => {   // on a mark: to it, decoding its exact latent
+      const f = frame();
+      const mark = layers.snap(...dataToPixel(x, y, f), f);
+      if (mark) setCursor(mark.x, mark.y, t, mark.z, `${mark.label}: its latent, exactly.`);
+      else setCursor(x, y, t);
+      release();
+    },
   }, options);
   new ResizeObserver(() => { if (state.ready) Plotly.Plots.resize(gd); }).observe(gd);
 

@@ -7,9 +7,9 @@ import { greyToRGBA } from './decoder.js';
 export function createView(element) {
   const $ = (sel) => element.querySelector(sel);
   const el = {
-    title: $('.lm-title'), canvas: $('.lm-decode'), coords: $('.lm-coords'), summary: $('.lm-summary'),
+    title: $('.lm-title'), canvas: $('.lm-decode'), coords: $('.lm-coords'), summary: $('.lm-summary'), how: $('.lm-how'),
     badge: $('.lm-badge'), clip: $('.lm-clip'), ring: $('.lm-cursor'), warn: $('.lm-warn'), nn: $('.lm-nn'),
-    tip: $('.lm-tip'), error: $('.lm-error'),
+    tip: $('.lm-tip'), error: $('.lm-error'), spot: $('.lm-spot'),
   };
   const ctx = el.canvas.getContext('2d');
   const image = ctx.createImageData(el.canvas.width, el.canvas.height);
@@ -34,8 +34,8 @@ export function createView(element) {
       el.clip.hidden = false;
     },
 
-    // A decode: r = {grey, reliable, coords, clamped, summary}. The canvas is drawn now; the browser shows it in
-    // the coming frame.
+    // A decode: r = {grey, reliable, coords, clamped, summary, how}. The canvas is drawn now; the browser shows it
+    // in the coming frame.
     paint(r) {
       greyToRGBA(r.grey, image.data);
       ctx.putImageData(image, 0, 0);
@@ -44,6 +44,7 @@ export function createView(element) {
       el.warn.hidden = r.reliable;
       el.coords.textContent = r.coords + (r.clamped ? ' (clamped to the map)' : '');
       el.summary.textContent = r.summary;
+      el.how.textContent = r.how || '';
     },
 
     neighbours(bundle, list) {
@@ -54,8 +55,10 @@ export function createView(element) {
         const n = list[i];
         if (!n) return;
         cell.querySelector('img').src = n.image;
+        cell.querySelector('img').alt = `test image #${n.index}: ${n.label}`;
         cell.querySelector('figcaption').textContent = n.label;
         cell.title = `test image #${n.index}`;
+        cell.dataset.index = n.index;
       });
     },
 
@@ -77,5 +80,21 @@ export function createView(element) {
     },
 
     hideTip() { el.tip.hidden = true; },
+
+    // fn(index) when the pointer enters a nearest-image thumbnail, fn(null) when it leaves.
+    onNeighbourHover(fn) {
+      el.nn.querySelectorAll('figure').forEach((cell) => {
+        cell.addEventListener('mouseenter', () => fn(cell.dataset.index === undefined ? null : Number(cell.dataset.index)));
+        cell.addEventListener('mouseleave', () => fn(null));
+      });
+    },
+
+    // A ring on a dot (at `xy`, in frame f), or none (f null).
+    spot(f, xy) {
+      if (!f) { el.spot.hidden = true; return; }
+      const [px, py] = dataToPixel(xy[0], xy[1], f);
+      el.spot.style.transform = `translate(${px - f.l}px, ${py - f.t}px)`;
+      el.spot.hidden = false;
+    },
   };
 }

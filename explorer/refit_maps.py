@@ -1,0 +1,46 @@
+"""Refit the 2-D maps of existing bundles with the current map code, keeping their codes and UMAP embeddings.
+
+    python -m explorer.refit_maps checkpoints/*/vae checkpoints/*/ae
+
+The model, its test codes and everything else in a bundle stay as they are; maps.npz gets the current inverse
+grids and far-from-data fields (explorer/map_fit.py), and config.json its new checksum. PCA is refitted (it is
+deterministic); a UMAP embedding is kept (refitting it would move every dot).
+"""
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from explorer.bundle import load_bundle, replace_maps
+from explorer.map_fit import fit_identity, fit_pca, umap_grid, with_far_field
+from explorer.projection import LatentMap
+
+
+def refit(path: Path) -> dict[str, LatentMap]:
+    b = load_bundle(path)
+    codes, prior = b.codes.astype(np.float64), b.kind == "vae"
+    maps = {}
+    for name, old in b.maps.items():
+        if name == "latent":
+            maps[name] = fit_identity(codes, prior)
+        elif name == "pca":
+            maps[name] = fit_pca(codes)
+        else:
+            maps[name] = with_far_field(umap_grid(LatentMap("umap", xy=old.xy, codes=codes)))
+    replace_maps(path, maps)
+    return maps
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("bundles", nargs="+", type=Path)
+    a = p.parse_args(argv)
+    for path in a.bundles:
+        maps = refit(path)
+        print(f"{path}: " + ", ".join(f"{n} (far beyond {m.far_limit:.3g})" for n, m in maps.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
