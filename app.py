@@ -10,10 +10,10 @@ import torch
 from PIL import Image
 
 from explorer.app import api, fairness, gradio_cache, header, storage
-from explorer.app.latent_map import routes
+from explorer.app.latent_map.component import routes
+from explorer.app.page_gzip import page_gzip
 from explorer.app.views import compare, generate, reconstruct
-from explorer.bundle import BundleError
-from explorer.classifier import load_classifier
+from explorer.classifier import load_classifiers
 from explorer.preprocess import MAX_PIXELS
 from explorer.registry import load_registry
 
@@ -24,6 +24,8 @@ MAX_FILE_SIZE = "10mb"
 MAX_QUEUED = 256
 MAX_SESSIONS = 200   # per-session state kept (least recently used go first): ~180 KB each, ~36 MB at most
 PREFERRED_PAIR = "fashion-mnist-mlp-z2"
+# The system's fonts: the theme's own web fonts are 160 KB that a slow link would load before anything else.
+THEME = gr.themes.Soft(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
 CSS = """
 .gradio-container { max-width: 1600px !important; }
 .pixelated img, img.pixelated { image-rendering: pixelated; image-rendering: crisp-edges; }
@@ -52,21 +54,8 @@ PAIRS = REGISTRY.pairs
 FIRST_PAIR = PREFERRED_PAIR if PREFERRED_PAIR in PAIRS else next(iter(PAIRS), None)
 
 
-def load_classifiers(folder: Path) -> dict:
-    """The sample-quality classifier per dataset; a missing or broken one only leaves its table cells empty."""
-    found = {}
-    for sub in sorted(folder.iterdir()) if folder.is_dir() else []:
-        try:
-            found[sub.name] = load_classifier(sub)
-        except BundleError as err:
-            REGISTRY.problems.append(f"classifier `{sub.name}` was skipped: {err}")
-        except Exception as err:   # its text may hold server paths: the type says enough
-            REGISTRY.problems.append(f"classifier `{sub.name}` was skipped: it could not be read "
-                                     f"({type(err).__name__}).")
-    return found
-
-
-CLASSIFIER_BY_DATASET = load_classifiers(CLASSIFIERS)
+CLASSIFIER_BY_DATASET, _skipped = load_classifiers(CLASSIFIERS)
+REGISTRY.problems.extend(_skipped)
 
 
 with gr.Blocks(title="Latent Explorer", fill_width=True) as demo:
@@ -99,4 +88,4 @@ if __name__ == "__main__":
                 # show_error: gradio's own refusals (a server path as an image, a file over the size limit)
                 # reach the user as their sentence; our handlers raise gr.Error with theirs.
                 max_file_size=MAX_FILE_SIZE, allowed_paths=[], show_error=True, css=CSS, ssr_mode=False,
-                theme=gr.themes.Soft(), app_kwargs={"routes": routes()}, state_session_capacity=MAX_SESSIONS)
+                theme=THEME, head=header.preload(REGISTRY, FIRST_PAIR), app_kwargs={"routes": routes(), "middleware": [page_gzip()]}, state_session_capacity=MAX_SESSIONS)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from explorer.bundle import write_bundle
+from explorer.bundle import round_to_half, write_bundle
 from explorer.data import DATASETS, DataNotFoundError, load_dataset
 from explorer.evaluate import encode_all, evaluate
 from explorer.models import ModelConfig, build_model
@@ -50,6 +50,8 @@ def parse_args(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
     p.add_argument("--iwae-k", type=int, default=100)
     p.add_argument("--grid-every", type=int, default=1, help="save a sample grid PNG every N epochs")
     p.add_argument("--max-steps", type=int, default=0, help="stop early after N steps (smoke tests)")
+    p.add_argument("--half-weights", action="store_true",
+                   help="store the weights as float16 (half the file); metrics are those of the rounded weights")
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     p.add_argument("--out", required=True, help="output folder; gets vae/ and/or ae/ bundles")
     a = p.parse_args(argv)
@@ -77,6 +79,8 @@ def train_one(kind: str, cfg: TrainConfig, a: argparse.Namespace, data, command:
     model = build_model(model_cfg)
     t0 = time.perf_counter()
     run = fit(model, data, cfg)
+    if a.half_weights:
+        round_to_half(model)   # what the bundle will hold, so every figure below is of it
     print(f"{kind}: evaluating on {len(data.x_test)} test images ...")
     metrics = evaluate(model, data, torch.Generator().manual_seed(cfg.seed), iwae_k=a.iwae_k)
     mu, logvar = encode_all(model, data.x_test)
@@ -91,7 +95,8 @@ def train_one(kind: str, cfg: TrainConfig, a: argparse.Namespace, data, command:
                           "n_train": len(data.x_train), "n_test": len(data.x_test)},
               "training": asdict(cfg), "command": command, "versions": library_versions()}
     png = sample_grid_png(model, torch.Generator().manual_seed(cfg.seed))
-    out = write_bundle(Path(a.out) / kind, config, model, metrics, latents, maps, png, run["progress_pngs"])
+    out = write_bundle(Path(a.out) / kind, config, model, metrics, latents, maps, png, run["progress_pngs"],
+                       half_weights=a.half_weights)
     print(f"{kind}: wrote {out}")
     return out
 

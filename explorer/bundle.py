@@ -31,7 +31,7 @@ from explorer.holes import aggregate_posterior_draws
 from explorer.models import ModelConfig, build_model
 from explorer.projection import LatentMap, map_order
 
-__all__ = ["Bundle", "BundleError", "load_bundle", "write_bundle", "find_bundles", "swap_in", "sha256"]
+__all__ = ["Bundle", "BundleError", "load_bundle", "write_bundle", "round_to_half", "find_bundles", "swap_in", "sha256"]
 
 FORMAT = "latent-explorer-bundle"
 FORMAT_VERSION = 1
@@ -115,14 +115,18 @@ def sha256(path: Path) -> str:
 
 
 def write_bundle(out: Path, config: dict, model, metrics: dict, latents: dict, maps: dict[str, LatentMap],
-                 samples_png: bytes, extra_files: dict[str, bytes] | None = None) -> Path:
-    """Write a bundle to a temporary folder beside `out`, then swap it in, so a crash leaves no half bundle."""
+                 samples_png: bytes, extra_files: dict[str, bytes] | None = None, half_weights: bool = False) -> Path:
+    """Write a bundle to a temporary folder beside `out`, then swap it in, so a crash leaves no half bundle.
+
+    half_weights: store the weights as float16 (half the file; they load as float32). Round the model first
+    (round_to_half) so that its metrics and codes are those of the weights stored."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     tmp.chmod(0o755)
     try:
-        save_file({k: v.detach().contiguous() for k, v in model.state_dict().items()},
+        dtype = torch.float16 if half_weights else torch.float32
+        save_file({k: v.detach().to(dtype).contiguous() for k, v in model.state_dict().items()},
                   str(tmp / "model.safetensors"), metadata={"format": FORMAT})
         (tmp / "model.safetensors").chmod(0o644)   # safetensors makes it 0600; whoever serves the app must read it
         (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2))
@@ -142,6 +146,14 @@ def write_bundle(out: Path, config: dict, model, metrics: dict, latents: dict, m
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def round_to_half(model: torch.nn.Module) -> torch.nn.Module:
+    """Round every weight to the nearest float16 value (kept in float32): the model a float16 bundle holds."""
+    with torch.no_grad():
+        for p in model.state_dict().values():
+            p.copy_(p.half().float())
+    return model
 
 
 def replace_maps(path: Path, maps: dict[str, LatentMap]) -> None:
@@ -239,7 +251,7 @@ def _load_model(cfg: ModelConfig, data: bytes) -> torch.nn.Module:
     if not all(torch.isfinite(w).all() for w in weights.values()):
         raise BundleError("model.safetensors holds NaN or infinite weights.")
     model = build_model(cfg)
-    model.load_state_dict(weights, strict=True)
+    model.load_state_dict({k: w.float() for k, w in weights.items()}, strict=True)   # float16 stored: upcast
     return model.eval()
 
 

@@ -5,7 +5,7 @@ A bundle folder may come from anyone (a download, a classmate, a careless copy),
   whose bytes are both checksummed and parsed;
 - config.json against an explicit schema (types and ranges of every field the app uses);
 - .npz members by the sizes in their .npy headers before any is decompressed, then their dtypes and shapes;
-- model.safetensors by its header: float32 tensors of exactly the shapes the config's model has (computed without
+- model.safetensors by its header: float32 (or float16, upcast on load) tensors of exactly the shapes the config's model has (computed without
   allocating it), then every value finite.
 Each failure is a BundleError with one sentence that names the file inside the bundle (never a server path).
 """
@@ -27,6 +27,7 @@ MAX_ARRAY_BYTES = 256 * 2**20       # all the arrays of one .npz, uncompressed
 MAX_LATENT_DIM = 512
 MAX_WIDTH = 4096
 MAX_PARAMETERS = 64_000_000
+WEIGHT_DTYPES = ("F32", "F16")
 MAX_TEST_IMAGES = 100_000
 MAX_CLASSES = 1000
 MAX_GRID = 256
@@ -195,7 +196,8 @@ def need(name: str, arrays: dict, key: str, dtype_kinds: str, shape: tuple) -> n
 # --- model.safetensors ---------------------------------------------------------------------------------------
 
 def check_safetensors_header(data: bytes, expected: dict[str, tuple], name: str = "model.safetensors") -> None:
-    """The header of a weights file: float32 tensors with exactly the names and shapes of `expected`."""
+    """The header of a weights file: tensors with exactly the names and shapes of `expected`, all float32 or all
+    float16 (a bundle may store float16 to stay small; it is upcast to float32 on load)."""
     if len(data) < 8:
         raise BundleError(f"{name} is too short to hold weights.")
     (size,) = struct.unpack("<Q", data[:8])
@@ -208,10 +210,14 @@ def check_safetensors_header(data: bytes, expected: dict[str, tuple], name: str 
         raise BundleError(f"{name} does not fit the model in config.json "
                           f"({'missing ' + missing[0] if missing else 'unexpected ' + extra[0][:40]}).")
 
+    dtypes = set()
     for key, info in header.items():
-        if not isinstance(info, dict) or info.get("dtype") != "F32":
+        if not isinstance(info, dict) or info.get("dtype") not in WEIGHT_DTYPES:
             raise BundleError(f"{name}: {key} is stored as {info.get('dtype') if isinstance(info, dict) else '?'}; "
-                              "weights must be float32.")
+                              "weights must be float32 or float16.")
+        dtypes.add(info["dtype"])
         if tuple(info.get("shape", ())) != tuple(expected[key]):
             raise BundleError(f"{name} does not fit the model in config.json ({key} has shape "
                               f"{tuple(info.get('shape', ()))}, the model {tuple(expected[key])}).")
+    if len(dtypes) > 1:
+        raise BundleError(f"{name} mixes float32 and float16 tensors; store all weights in one of them.")

@@ -86,3 +86,17 @@ def load_classifier(folder: Path) -> nn.Module:
         raise BundleError("classifier.safetensors holds NaN or infinite weights.")
     model.load_state_dict(weights)
     return model.eval()
+
+
+def load_classifiers(folder: Path) -> tuple[dict[str, nn.Module], list[str]]:
+    """The sample-quality classifier per dataset (a subfolder of `folder` each), and one sentence per classifier
+    that was skipped: a missing or broken one only leaves its table cells empty."""
+    found, skipped = {}, []
+    for sub in sorted(folder.iterdir()) if folder.is_dir() else []:
+        try:
+            found[sub.name] = load_classifier(sub)
+        except BundleError as err:
+            skipped.append(f"classifier `{sub.name}` was skipped: {err}")
+        except Exception as err:   # its text may hold server paths: the type says enough
+            skipped.append(f"classifier `{sub.name}` was skipped: it could not be read ({type(err).__name__}).")
+    return found, skipped

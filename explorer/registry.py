@@ -32,6 +32,13 @@ class Registry:
         keys = self.pairs[name]
         return self.bundles.get(keys.get("vae")), self.bundles.get(keys.get("ae"))
 
+    def label(self, pair: str) -> str:
+        """How a pair reads in a picker: data · backbone · latent size · beta   (its name)."""
+        b = self.model_of(pair)
+        m, beta = b.config["model"], b.config.get("training", {}).get("beta")
+        return (f"{b.dataset} · {m['arch'].upper()} · latent {b.latent_dim}"
+                + ("" if beta is None else f" · β = {beta:g}") + f"   ({pair})")
+
     def model_of(self, pair: str | None) -> Bundle:
         """A model of the pair (the VAE when there is one), for what both share: data, test images, latent size."""
         vae, ae = self.pair(pair)

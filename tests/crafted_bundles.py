@@ -72,9 +72,11 @@ def crafted_checkpoints(root: Path, good: Path) -> dict[str, str]:
     rehash(b)
     faults["zip-bomb/vae"] = "latents.npz: its arrays would take more than"
     edit_weights(copy("int8"), lambda w: {k: v.to(torch.int8) for k, v in w.items()})
-    faults["int8/vae"] = "weights must be float32"
+    faults["int8/vae"] = "weights must be float32 or float16"
     edit_weights(copy("float64"), lambda w: {k: v.double() for k, v in w.items()})
-    faults["float64/vae"] = "weights must be float32"
+    faults["float64/vae"] = "weights must be float32 or float16"
+    edit_weights(copy("mixed"), lambda w: {k: v.half() if i == 0 else v for i, (k, v) in enumerate(w.items())})
+    faults["mixed/vae"] = "mixes float32 and float16"
     edit_weights(copy("nan"), lambda w: {k: v.fill_(float("nan")) if i == 0 else v for i, (k, v) in enumerate(w.items())})
     faults["nan/vae"] = "NaN or infinite weights"
     # A 2-D VAE beside a 6-D AE: no map both have.

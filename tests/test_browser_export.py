@@ -7,8 +7,9 @@ import pytest
 import torch
 from torch import nn
 
-from explorer.app.latent_map.browser_export import (UnsupportedDecoder, decoder_layers, export_decoder,
-                                                    export_inverse)
+from explorer.app.latent_map import browser_export
+from explorer.app.latent_map.browser_export import (UnsupportedDecoder, decoder_layers, encoder_layers,
+                                                    export_decoder, export_encoder, export_inverse)
 from explorer.app.latent_map.payload import latent_summary
 from explorer.bundle import load_bundle
 from explorer.images import to_uint8
@@ -23,13 +24,13 @@ INVERSE = {"I": "inverse.js"}
 
 
 def js_decode(tmp_path: Path, exported: dict, weights: bytes, z: np.ndarray) -> np.ndarray:
-    """Decode each row of z with the JS decoder given its ops and weights."""
-    (tmp_path / "w.f32").write_bytes(weights)
+    """Decode each row of z with the JS decoder given its ops and weights (float32 unless exported["dtype"])."""
+    (tmp_path / "w.bin").write_bytes(weights)
     got = run_node("const buf = readFileSync(data.weights);"
-                   "const w = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);"
-                   "const m = D.loadDecoder(data.model, w);"
+                   "const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length);"
+                   "const m = D.loadDecoder(data.model, D.weightsFrom(ab, data.model.dtype));"
                    "console.log(JSON.stringify(data.z.map((z) => Array.from(D.decode(m, z)))));",
-                   {"model": exported, "weights": str(tmp_path / "w.f32"), "z": z.tolist()}, DECODER)
+                   {"model": exported, "weights": str(tmp_path / "w.bin"), "z": z.tolist()}, DECODER)
     return np.array(got).reshape(len(z), 28, 28)
 
 
@@ -60,17 +61,23 @@ def test_browser_decoder_matches_pytorch(tmp_path, arch, dim, hidden):
     assert np.abs(got - want).max() <= 1e-4
 
 
-@pytest.mark.parametrize("name", ["fashion-mnist-mlp-z2/vae", "fashion-mnist-conv-z16/vae"])
+SHIPPED_MODELS = [f"{pair}/{kind}" for pair in ("fashion-mnist-mlp-z2", "digits-mlp-z2", "fashion-mnist-conv-z16")
+                  for kind in ("vae", "ae")]
+
+
+@pytest.mark.parametrize("name", SHIPPED_MODELS)
 def test_browser_decoder_matches_pytorch_on_shipped_bundles(tmp_path, name):
+    """The weights the browser gets (float16 for every shipped model) decode test codes within one grey level."""
     if not (SHIPPED / name / "config.json").exists():
         pytest.fail(f"the shipped bundle {name} is missing from checkpoints/")
     b = load_bundle(SHIPPED / name)
-    z = b.codes[:: len(b.codes) // 8][:8].astype(np.float32)
+    z = b.codes[:: len(b.codes) // 24][:24].astype(np.float32)
     with torch.no_grad():
         want = decode_mean(b.model, torch.from_numpy(z))[:, 0].numpy()
     exported, weights = export_decoder(b)
+    assert exported["dtype"] == "float16" and len(weights) == 2 * sum(p.numel() for p in b.model.decoder.parameters())
     got = js_decode(tmp_path, exported, weights, z)
-    assert np.abs(got - want).max() <= 1e-4
+    assert np.abs(got - want).max() <= 1 / 255
     # painted grey levels: the same rounding as the server's PNGs, at most one level off where floats differ
     rgba = run_node("console.log(JSON.stringify(Array.from(D.toRGBA(Float32Array.from(data.p)))))",
                     {"p": got[0].ravel().tolist()}, DECODER)
@@ -116,11 +123,16 @@ def test_texts_match_the_server(tmp_path):
     assert got == ["z = (+0.123, -2.500)", "UMAP (-1.000, +0.000)", latent_summary(z), ""]
 
 
-def test_exported_weights_are_the_decoders_parameters(bundles):
+def test_exported_weights_are_the_decoders_parameters(bundles, monkeypatch):
     b = bundles["pair-z2/vae"]
     info, weights = export_decoder(b)
-    assert len(weights) == 4 * sum(p.numel() for p in b.model.decoder.parameters())
+    _, params = decoder_layers(b.model.decoder)     # every weight once, float32, in the order the ops read them
+    assert params.size == sum(p.numel() for p in b.model.decoder.parameters())
+    assert info["dtype"] == "float16" and np.array_equal(np.frombuffer(weights, "<f2"), params.astype(np.float16))
     assert info["latent_dim"] == 2 and export_decoder(b)[1] == weights
+    monkeypatch.setattr(browser_export, "PARITY", -1.0)   # no float16 error allowed: the float32 weights go out
+    info32, weights32 = export_decoder(b)
+    assert info32["dtype"] == "float32" and np.array_equal(np.frombuffer(weights32, "<f4"), params)
     assert export_decoder(bundles["proj-z6/ae"])[1] != weights
 
 
@@ -134,3 +146,54 @@ def test_unknown_layers_are_refused():
     with pytest.raises(UnsupportedDecoder, match="ConvTranspose2d"):
         decoder_layers(nn.Sequential(nn.Unflatten(1, (1, 2, 2)), nn.ConvTranspose2d(1, 1, 3, output_padding=1,
                                                                                        stride=2)))
+
+
+def js_encode(tmp_path: Path, exported: dict, weights: bytes, images: np.ndarray) -> list:
+    """Encode each (28, 28) image with the JS encoder; [[mu, logvar or None], ...]."""
+    (tmp_path / "enc.bin").write_bytes(weights)
+    return run_node("const buf = readFileSync(data.weights);"
+                    "const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length);"
+                    "const m = E.loadEncoder(data.model, D.weightsFrom(ab, data.model.dtype));"
+                    "console.log(JSON.stringify(data.x.map((x) => { const r = E.encode(m, x);"
+                    " return [Array.from(r.mu), r.logvar && Array.from(r.logvar)]; })));",
+                    {"model": exported, "weights": str(tmp_path / "enc.bin"), "x": images.reshape(len(images), -1).tolist()},
+                    {"E": "encoder.js", "D": "decoder.js"})
+
+
+@pytest.mark.parametrize("arch, dim, hidden", [("mlp", 2, [64, 32]), ("conv", 8, [8, 16, 64])])
+def test_browser_encoder_matches_pytorch(tmp_path, arch, dim, hidden):
+    model = random_model(arch, dim, hidden)
+    ops, blob = encoder_layers(model)
+    x = np.random.default_rng(1).uniform(0, 1, size=(4, 28, 28)).astype(np.float32)
+    with torch.no_grad():
+        mu, logvar = model.encode(torch.from_numpy(x)[:, None])
+    got = js_encode(tmp_path, {"ops": ops, "kind": "vae", "latent_dim": dim}, blob.tobytes(), x)
+    np.testing.assert_allclose(np.array([g[0] for g in got]), mu.numpy(), atol=1e-4)
+    np.testing.assert_allclose(np.array([g[1] for g in got]), logvar.numpy(), atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["fashion-mnist-mlp-z2/vae", "digits-mlp-z2/ae", "fashion-mnist-conv-z16/vae",
+                                  "fashion-mnist-conv-z16/ae"])
+def test_browser_encoder_matches_pytorch_on_shipped_bundles(tmp_path, name):
+    """The float16 encoder the static site ships gives the test images' codes (the bundle's own) within
+    ENCODER_PARITY of their spread."""
+    b = load_bundle(SHIPPED / name)
+    exported, weights = export_encoder(b)
+    assert exported["dtype"] == "float16" and exported["parity"] <= browser_export.ENCODER_PARITY
+    got = js_encode(tmp_path, exported, weights, b.test_image(slice(0, 12)))
+    mu = np.array([g[0] for g in got])
+    assert np.abs(mu - b.codes[:12]).max() <= browser_export.ENCODER_PARITY * b.codes.std() + 1e-4
+    if b.kind == "vae":
+        assert np.abs(np.array([g[1] for g in got]) - b.latents["logvar"][:12]).max() <= 0.01
+    else:
+        assert got[0][1] is None
+
+
+def test_a_latent_maps_codes_travel_once(bundles):
+    """On a latent map the dots are the codes: the export sends them once (as xy) and the browser takes the codes
+    from there, bit for bit."""
+    b = bundles["pair-z2/vae"]
+    exp = export_inverse(b, "latent")
+    assert "codes" not in exp
+    got = run_node("console.log(JSON.stringify(Array.from(I.loadInverse(data).codes)))", exp, INVERSE)
+    assert np.array_equal(np.array(got, np.float32).reshape(-1, 2), b.codes.astype(np.float32))

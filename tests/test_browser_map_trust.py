@@ -138,3 +138,34 @@ def test_hovering_a_nearest_image_rings_its_dot(page):
     page.wait_for_function("(sel) => !document.querySelector(sel + ' .lm-spot').hidden", arg=sel, timeout=5000)
     page.mouse.move(5, 5)
     page.wait_for_function("(sel) => document.querySelector(sel + ' .lm-spot').hidden", arg=sel, timeout=5000)
+
+
+def test_a_new_pair_shows_nothing_of_the_old_one_while_it_loads(page):
+    """On a slow link the switch takes seconds: the maps say what is loading, and no decode, coordinate or
+    neighbour of the previous pair stays beside them; then the new pair's decoder download is shown and ends."""
+    pick(page, "fashion-mnist-mlp-z2")
+    old = state(page, "#map-vae")
+    assert max(old["img"]) > 0
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 400, "downloadThroughput": 150_000,
+                                                   "uploadThroughput": 150_000})
+    try:
+        page.get_by_label("Model pair (a VAE and its AE twin)").click()
+        page.get_by_role("option", name="(digits-mlp-z2)").click()
+        page.wait_for_function("() => !document.querySelector('#map-vae .lm-loading').hidden", timeout=10_000)
+        during = page.evaluate("""() => { const r = document.querySelector('#map-vae');
+          return { text: r.querySelector('.lm-loading').textContent, coords: r.querySelector('.lm-coords').textContent.trim(),
+            how: r.querySelector('.lm-how').textContent, nn: Array.from(r.querySelectorAll('.lm-nn img')).filter((i) => i.src).length,
+            img: Array.from(r.querySelector('.lm-decode').getContext('2d').getImageData(0, 0, 28, 28).data).filter((v, i) => i % 4 === 3 && v > 0).length }; }""")
+        assert during["text"].startswith("Loading the map of digits-mlp-z2/vae"), during
+        assert during["img"] == 0 and during["coords"] == "" and during["how"] == "" and during["nn"] == 0, during
+        page.wait_for_function("() => document.querySelector('#map-vae .lm-status').textContent.includes('downloads the decoder')",
+                               timeout=60_000)
+    finally:
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1,
+                                                       "uploadThroughput": -1})
+    page.wait_for_function("() => document.querySelector('#map-vae .lm-status').textContent.startsWith('Decoded in your browser')",
+                           timeout=60_000)
+    new = settle(page, "#map-vae")
+    assert new["bundle"] == "digits-mlp-z2/vae" and new["local"] and page.locator("#map-vae .lm-loading").is_hidden()

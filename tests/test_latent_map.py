@@ -291,11 +291,12 @@ def test_model_function_points_at_the_decoder_weights(fns, bundles):
     inverse = asset_json(out["inverse"])
     assert inverse["map"] == "umap" and inverse["latent_dim"] == 6
     decoder = out["decoder"]
-    assert decoder["url"].startswith(f"{PREFIX}/") and decoder["url"].endswith("-decoder.f32")
+    assert decoder["url"].startswith(f"{PREFIX}/") and decoder["url"].endswith("-decoder.bin")
     data, media = ASSETS.get(decoder["url"].removeprefix(f"{PREFIX}/"))
     assert len(data) == decoder["bytes"] and media == "application/octet-stream"
     params = bundles["proj-z6/vae"].model.decoder.parameters()
-    assert decoder["bytes"] == 4 * sum(p.numel() for p in params)
+    size = {"float16": 2, "float32": 4}[decoder["dtype"]]
+    assert decoder["bytes"] == size * sum(p.numel() for p in params) and decoder["parity"] <= 1 / 255
     assert fns["lm_model"]({"bundle": "proj-z6/vae", "map": "pca"})["decoder"] == decoder   # exported once
 
 
@@ -331,3 +332,19 @@ def test_assets_are_served_from_memory_under_their_content_hash():
     for bad in ("../../etc/passwd", "%2e%2e/%2e%2e/etc/passwd", "x/latent_map.js", "/etc/passwd",
                 f"{urls['modules'].removeprefix(PREFIX + '/')}/package.json"):
         assert client.get(f"{PREFIX}/{bad}").status_code == 404, bad
+
+
+def test_text_assets_travel_gzipped_to_browsers_that_accept_it():
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    url = f"{published()['modules']}/latent_map.js"
+    data, _ = ASSETS.get(url.removeprefix(f"{PREFIX}/"))
+    client = TestClient(Starlette(routes=[ASSETS.route()]))
+    packed = client.get(url, headers={"accept-encoding": "gzip, br"})
+    assert packed.headers["content-encoding"] == "gzip" and packed.content == data    # httpx unpacks it
+    assert int(packed.headers["content-length"]) < len(data) / 2 and packed.headers["vary"] == "Accept-Encoding"
+    plain = client.get(url, headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.content == data
+    noise = ASSETS.add_file("noise.bin", np.random.default_rng(0).bytes(4096))    # gains nothing: sent as it is
+    assert "content-encoding" not in client.get(noise, headers={"accept-encoding": "gzip"}).headers

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from explorer.app.display import friendly
-from explorer.app.latent_map import latent_map, map_value
+from explorer.app.latent_map.component import latent_map, map_value, payload_url, preload_head
 from explorer.registry import Registry
 
 
@@ -15,14 +15,6 @@ class Header:
     vae_map: gr.HTML
     ae_map: gr.HTML
     switched: list     # the events that show another pair or map; views chain `.then(...)` on them
-
-
-def choice_label(registry: Registry, pair: str) -> str:
-    """How a pair reads in the picker: data · backbone · latent size · beta."""
-    b = registry.model_of(pair)
-    m, beta = b.config["model"], b.config.get("training", {}).get("beta")
-    return (f"{b.dataset} · {m['arch'].upper()} · latent {b.latent_dim}"
-            + ("" if beta is None else f" · β = {beta:g}") + f"   ({pair})")
 
 
 def describe(registry: Registry, pair: str | None) -> str:
@@ -41,7 +33,18 @@ def map_values(registry: Registry, pair: str, map_name: str | None) -> tuple[str
     names = registry.shared_maps(pair)
     shown = map_name if map_name in names else names[0]
     keys = registry.pairs[pair]
-    return map_value(keys.get("vae"), shown), map_value(keys.get("ae"), shown), shown
+
+    def value(key):
+        return map_value(key, shown, url=key and payload_url(registry.bundles[key], key, shown))
+    return value(keys.get("vae")), value(keys.get("ae")), shown
+
+
+def preload(registry: Registry, first_pair: str | None) -> str:
+    """The page head's preload links for the maps the page opens on (app.py gives them to gr.Blocks)."""
+    if not first_pair:
+        return preload_head(registry.bundles, [])
+    shown = registry.shared_maps(first_pair)[0]
+    return preload_head(registry.bundles, [(key, shown) for key in registry.pairs[first_pair].values()])
 
 
 def build(registry: Registry, first_pair: str | None) -> Header:
@@ -50,7 +53,7 @@ def build(registry: Registry, first_pair: str | None) -> Header:
     vae_value, ae_value, shown = (map_values(registry, first_pair, None) if first_pair
                                   else (map_value(None), map_value(None), None))
     with gr.Row():
-        pair_box = gr.Dropdown(choices=[(choice_label(registry, p), p) for p in registry.pairs], value=first_pair,
+        pair_box = gr.Dropdown(choices=[(registry.label(p), p) for p in registry.pairs], value=first_pair,
                                label="Model pair (a VAE and its AE twin)", scale=2)
         map_box = gr.Radio(choices=names, value=shown, label="Map of the latent space", scale=1,
                            visible=len(names) > 1)

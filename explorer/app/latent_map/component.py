@@ -17,6 +17,7 @@ import torch
 
 from explorer.app.latent_map.assets import ASSETS
 from explorer.app.latent_map.browser_export import UnsupportedDecoder, export_decoder, export_inverse
+from explorer.app.latent_map.joined_script import join_modules
 from explorer.app.latent_map.payload import PointError, decode_point, map_payload, neighbours, thumbnail
 from explorer.app.rate_limit import Buckets, address_of
 from explorer.bundle import Bundle
@@ -42,12 +43,19 @@ log = logging.getLogger(__name__)
 HTML_TEMPLATE = (STATIC / "latent_map.html").read_text()
 
 # 'cursor_release' must appear quoted here: gradio then offers it as an event, html.cursor_release(fn, ...).
-JS_ON_LOAD = ("import(new URL('{modules}/latent_map.js', document.baseURI).href)"
-              ".then((m) => m.mount(element, props, server, watch, (data) => trigger('cursor_release', data)));")
+# The modules come joined in one script (one request, no chain of imports; the page's head preloads it). plotly.js
+# (1.5 MB compressed) is not in the head: the map loads it once the first decode is on screen and the decoder for
+# the browser has arrived, so a slow link shows an image first and decodes in the browser sooner.
+JS_ON_LOAD = ("(window.__latentMap = window.__latentMap || new Promise((ok, fail) => {{"
+              " const s = document.createElement('script'); s.src = new URL('{script}', document.baseURI).href;"
+              " s.onload = () => ok(window.LatentMapModule); s.onerror = fail; document.head.append(s); }}))"
+              ".then((m) => m.mount(element, props, server, watch, (data) => trigger('cursor_release', data),"
+              " {{ plotly: new URL('{plotly}', document.baseURI).href }}));")
 
 
-def map_value(key: str | None, map_name: str | None = None, **layers) -> str:
-    """The component value that shows bundle `key` on `map_name` (None: its first map; key None: nothing).
+def map_value(key: str | None, map_name: str | None = None, url: str | None = None, **layers) -> str:
+    """The component value that shows bundle `key` on `map_name` (None: its first map; key None: nothing); `url`,
+    where its points are (payload_url), saves the browser asking lm_payload for it.
 
     Layers over the dots, each replaced when given (None clears it) and kept when not: `overlay`, an input
     image's place (explorer.reconstruction.map_overlay), to which the cursor jumps, decoding its exact code; and
@@ -55,14 +63,33 @@ def map_value(key: str | None, map_name: str | None = None, **layers) -> str:
     unknown = set(layers) - {"overlay", "marks"}
     if unknown:
         raise TypeError(f"map_value takes the layers overlay and marks, not {sorted(unknown)}")
-    return json.dumps({"bundle": key, "map": map_name, **layers})
+    return json.dumps({"bundle": key, "map": map_name, **({"url": url} if url else {}), **layers})
 
 
 @functools.cache
 def published() -> dict[str, str]:
     """Put the map's modules, stylesheet and plotly.js in the asset store (once per process); their URLs."""
     modules = {p.name: p.read_bytes() for p in sorted(STATIC.iterdir()) if p.suffix in (".js", ".css")}
-    return {"modules": ASSETS.add_folder(modules), "plotly": ASSETS.add_file("plotly.min.js", PLOTLY_JS.read_bytes())}
+    joined = join_modules([STATIC], "latent_map.js", "LatentMapModule").encode()
+    return {"modules": ASSETS.add_folder(modules), "script": ASSETS.add_file("latent_map.js", joined),
+            "plotly": ASSETS.add_file("plotly.min.js", PLOTLY_JS.read_bytes())}
+
+
+def payload_url(bundle: Bundle, key: str, name: str) -> str:
+    """The URL of the map's points (payload.map_payload) as a content-named file, made once per bundle and map."""
+    return bundle.memo(("map-payload", key, name), lambda: ASSETS.add_json("map.json", map_payload(bundle, key, name)))
+
+
+def preload_head(bundles: dict[str, Bundle], shown: list[tuple[str, str]]) -> str:
+    """<link rel=preload> tags for the page's head: the map's script and the points of the maps shown first
+    (bundle key, map name), so that a browser fetches them with gradio's own files instead of after them."""
+    urls = [published()["script"]]
+    links = [f'<link rel="preload" as="script" href="{urls[0]}">']
+    for key, name in shown:
+        if key in bundles and name in bundles[key].maps:
+            url = payload_url(bundles[key], key, name)
+            links.append(f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{url}">')
+    return "\n".join(links)
 
 
 def _selection(request, bundles: dict[str, Bundle]) -> tuple[Bundle, str, str]:
@@ -129,9 +156,7 @@ def server_functions(bundles: dict[str, Bundle]) -> list:
         def build(req):
             bundle, key, name = _selection(req, bundles)
             within_limits(http)
-            url = bundle.memo(("map-payload", key, name),
-                              lambda: ASSETS.add_json("map.json", map_payload(bundle, key, name)))
-            return {"bundle": key, "map": name, "url": url}
+            return {"bundle": key, "map": name, "url": payload_url(bundle, key, name)}
         return _answer(build, request)
 
     def lm_decode(request) -> dict:
@@ -176,15 +201,15 @@ def server_functions(bundles: dict[str, Bundle]) -> list:
 
 
 def browser_decoder(bundle: Bundle) -> dict:
-    """{"ops", "latent_dim", "url" of the weights, "bytes"} or {"unsupported": why}; the weights are put in the
-    asset store on first use."""
+    """{"ops", "latent_dim", "dtype", "parity", "url" of the weights, "bytes"} or {"unsupported": why}; the
+    weights are put in the asset store on first use."""
     def make():
         try:
             info, weights = export_decoder(bundle)
         except UnsupportedDecoder as err:
             log.info("decoding %s on the server: %s", bundle.path.name, err)
             return {"unsupported": f"{err}; the server decodes this model"}
-        return {**info, "url": ASSETS.add_file("decoder.f32", weights), "bytes": len(weights)}
+        return {**info, "url": ASSETS.add_file("decoder.bin", weights), "bytes": len(weights)}
     return bundle.memo("browser-decoder", make)
 
 
@@ -194,7 +219,6 @@ def latent_map(bundles: dict[str, Bundle], value: str | None = None, **html_kwar
     return gr.HTML(
         value=value or map_value(None), html_template=HTML_TEMPLATE,
         css_template=(STATIC / "latent_map.css").read_text(), js_on_load=JS_ON_LOAD.format(**urls),
-        head=f'<script src="{urls["plotly"]}"></script>',
         server_functions=server_functions(bundles), apply_default_css=False, **html_kwargs)
 
 

@@ -65,6 +65,7 @@ def map_payload(bundle: Bundle, key: str, map_name: str) -> dict:
         traces.append({"name": name, "color": PALETTE[c % len(PALETTE)], "idx": idx.tolist(),
                        "x": m.xy[idx, 0].round(4).tolist(), "y": m.xy[idx, 1].round(4).tolist()})
     d = bundle.latent_dim
+    start = start_point(m.xy)
     return {
         "bundle": key, "map": map_name, "kind": bundle.kind, "latent_dim": d,
         "title": f"{bundle.kind.upper()} · {bundle.dataset} · "
@@ -72,7 +73,9 @@ def map_payload(bundle: Bundle, key: str, map_name: str) -> dict:
         "traces": traces, "range": m.view_range,
         "circles": list(PRIOR_SIGMAS) if map_name == "latent" else [],
         "unreliable": unreliable_grid(bundle, map_name),
-        "start": start_point(m.xy), "n": int(len(m.xy)),
+        "start": start, "n": int(len(m.xy)),
+        # the decode at the start, sent with the map: it shows before the map is drawn or any weights arrive
+        "first": decode_point(bundle, key, map_name, *start),
         "dims": latent_dims(bundle) if d > 2 else [],
     }
 

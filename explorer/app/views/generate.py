@@ -9,7 +9,7 @@ import gradio as gr
 from explorer.animate import filmstrip_png, gif_bytes
 from explorer.app.display import PIXELATED, friendly, show_grid
 from explorer.app.inputs import checked_sketchpad, has_drawing, read_sketch, read_upload
-from explorer.app.latent_map import map_value
+from explorer.app.latent_map.component import map_value
 from explorer.checks import MAX_SEED, whole_number
 from explorer.errors import UserError
 from explorer.generate import (decode_latents, interpolation_latents, kl_order, manifold_latents, prior_latents,

@@ -5,7 +5,7 @@ import gradio as gr
 
 from explorer.app.display import PIXELATED, friendly, show, show_grid
 from explorer.app.inputs import checked_sketchpad, read_sketch, read_upload
-from explorer.app.latent_map import map_value
+from explorer.app.latent_map.component import map_value
 from explorer.errors import UserError
 from explorer.figures import kl_bars
 from explorer.reconstruction import map_overlay, posterior_extent, reconstruct

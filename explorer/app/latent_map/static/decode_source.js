@@ -6,7 +6,7 @@
 // flight and only the latest waiting. Either way the nearest test images are asked for from the latent
 // (lm_neighbours), at most every NEIGHBOURS_MS and always for the last position. A late answer never paints over
 // a newer decode, and an answer for another map than the one selected is dropped.
-import { base64ToGrey, decode, loadDecoder, toGrey } from './decoder.js';
+import { base64ToGrey, decode, loadDecoder, toGrey, weightsFrom } from './decoder.js';
 import { coordsText, howText, loadInverse, summaryText, toLatent } from './inverse.js';
 
 // A request per move would cost the page's main thread more than the decode itself.
@@ -60,24 +60,47 @@ export function browserModel(decoder, inverse, map, nameOf) {
 
 const DECODERS = new Map();   // weights URL -> Promise of a decoder (null if it failed): once per page
 
-// The browser model of a selection {bundle, map}, or null when the server must decode (res.note says why).
-export async function loadBrowserModel(server, sel, nameOf, fetchBytes = fetchArrayBuffer, fetchValue = fetchJSON) {
+// The browser model of a selection {bundle, map}, or null when the server must decode. onProgress({loaded,
+// total}) follows the weights' download (bytes); onNote(text) gets the server's reason when it decodes instead.
+// lm_model answers with URLs (the app) or with the values themselves (the static site: decoder.buffer, inverse).
+export async function loadBrowserModel(server, sel, nameOf, { onProgress = () => {}, onNote = () => {},
+  fetchBytes = fetchWithProgress, fetchValue = fetchJSON } = {}) {
   const res = await server.lm_model({ bundle: sel.bundle, map: sel.map });
-  if (!res || res.error || !res.decoder) return null;
-  const { url } = res.decoder;
+  if (!res || res.error || !res.decoder) { onNote(res && (res.note || res.error)); return null; }
+  const { url, bytes } = res.decoder;
   if (!DECODERS.has(url)) {
-    DECODERS.set(url, fetchBytes(url)
-      .then((buf) => loadDecoder(res.decoder, new Float32Array(buf)))
+    const buffer = res.decoder.buffer ? Promise.resolve(res.decoder.buffer) : fetchBytes(url, bytes, onProgress);
+    DECODERS.set(url, buffer
+      .then((buf) => loadDecoder(res.decoder, weightsFrom(buf, res.decoder.dtype)))
       .catch(() => { DECODERS.delete(url); return null; }));
+  } else {
+    onProgress({ loaded: bytes, total: bytes });
   }
-  const [decoder, inverse] = await Promise.all([DECODERS.get(url), fetchValue(res.inverse).catch(() => null)]);
+  const inverseValue = typeof res.inverse === 'string' ? fetchValue(res.inverse).catch(() => null) : res.inverse;
+  const [decoder, inverse] = await Promise.all([DECODERS.get(url), inverseValue]);
   return decoder && inverse && browserModel(decoder, loadInverse(inverse), sel.map, nameOf);
 }
 
-async function fetchArrayBuffer(url) {
+// A content-named binary file as an ArrayBuffer, reporting {loaded, total} bytes as they arrive.
+export async function fetchWithProgress(url, total, onProgress = () => {}) {
   const r = await fetch(url);
   if (!r.ok) throw new Error(r.statusText);
-  return r.arrayBuffer();
+  if (!r.body || !r.body.getReader) return r.arrayBuffer();
+  const reader = r.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  onProgress({ loaded, total });
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    onProgress({ loaded, total });
+  }
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out.buffer;
 }
 
 // A content-named JSON file (a map's points, its inverse): the browser keeps it for good.

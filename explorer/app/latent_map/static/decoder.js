@@ -1,6 +1,29 @@
 // The decoder in the browser: a latent -> the decoded image, without a round trip to the server.
-// It runs the layers explorer/app/latent_map/browser_export.py exports (and their weights, one float32 file) the
-// way PyTorch does; tests/test_browser_export.py runs it in node against PyTorch. No DOM.
+// It runs the layers explorer/app/latent_map/browser_export.py exports (and their weights, one float16 or float32
+// file) the way PyTorch does; tests/test_browser_export.py runs it in node against PyTorch. No DOM.
+
+// IEEE half-precision bits -> their float value.
+function halfValue(h) {
+  const sign = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return sign * f * 2 ** -24;
+  if (e === 31) return f ? NaN : sign * Infinity;
+  return sign * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+let HALVES = null;   // all 65536 half values, built on first use
+
+// The weights file (an ArrayBuffer, little-endian) as a Float32Array; dtype: "float16" or "float32".
+export function weightsFrom(buffer, dtype = 'float32') {
+  if (dtype === 'float32') return new Float32Array(buffer);
+  if (dtype !== 'float16') throw new Error(`unknown weights dtype ${dtype}`);
+  if (!HALVES) HALVES = Float32Array.from({ length: 65536 }, (_, h) => halfValue(h));
+  const bits = new Uint16Array(buffer);
+  const w = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i += 1) w[i] = HALVES[bits[i]];
+  return w;
+}
 
 // Convolutions run channel-last, (h, w, c), so their innermost loop walks contiguous output channels;
 // transposed-convolution weights are rearranged once here from PyTorch's (in, out, k, k) to (in, k, k, out).
@@ -20,7 +43,7 @@ export function loadDecoder(exp, w) {   // exp: {ops, latent_dim}; w: Float32Arr
 }
 
 // y = x W + b with W stored (in, out): one contiguous weight row per non-zero input (ReLU zeros are skipped).
-function linear(op, w, x) {
+export function linear(op, w, x) {
   const n = op.out;
   const y = new Float64Array(n);
   for (let o = 0; o < n; o += 1) y[o] = w[op.b + o];

@@ -14,11 +14,17 @@ export function floats(b64) {
   return new Float32Array(bytes.buffer);
 }
 
-// The export of browser_export.export_inverse: the base inverse's arrays, the dots (xy) and their codes; the
-// codes' residuals from the base inverse are computed here once, as LatentMap.residuals does.
+// The export of browser_export.export_inverse: the base inverse's arrays, the dots (xy) and their codes (from xy
+// on a latent map); the codes' residuals from the base inverse are computed here once, as LatentMap.residuals does.
 export function loadInverse(exp) {
   const inv = { ...exp };
   for (const key of ['mean', 'components', 'grid', 'xy', 'codes']) if (exp[key]) inv[key] = floats(exp[key]);
+  if (!exp.codes && exp.map === 'latent') {   // a latent map's dots are their codes (padded to 2-D)
+    inv.codes = new Float32Array((inv.xy.length / 2) * exp.latent_dim);
+    for (let i = 0; i < inv.xy.length / 2; i += 1) {
+      for (let j = 0; j < exp.latent_dim; j += 1) inv.codes[i * exp.latent_dim + j] = inv.xy[2 * i + j];
+    }
+  }
   inv.farLimit = exp.far_limit === null || exp.far_limit === undefined ? Infinity : exp.far_limit;
   inv.dots = dotIndex(inv.xy);
   const d = inv.latent_dim;

@@ -5,6 +5,7 @@
 // The cursor is an overlay of its own (a composited layer), not a plotly trace: moving it neither redraws the
 // figure (so zoom and pan are never reset) nor repaints 10k SVG points (which costs ~50 ms a frame on a CPU).
 import { createDecodeSource, fetchJSON, loadBrowserModel } from './decode_source.js';
+import { base64ToGrey } from './decoder.js';
 import { createDims } from './dims.js';
 import { CONFIG, layout, traces } from './figure.js';
 import { dataToPixel, plotFrame, relayoutFrame } from './geometry.js';
@@ -15,6 +16,22 @@ import { createView } from './view.js';
 
 const MAX_LOG = 5000;   // painted frames kept for tests and benchmarks
 
+// plotly.js, once its script has run: loaded from `url` by the first map that asks (the app), or by the page
+// itself (the static site) when no url is given.
+let PLOTLY = null;
+function plotlyReady(url) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!PLOTLY) {
+    PLOTLY = new Promise((resolve) => {
+      const timer = setInterval(() => { if (window.Plotly) { clearInterval(timer); resolve(window.Plotly); } }, 50);
+      if (url && !document.querySelector(`script[src="${url}"]`)) {
+        document.head.append(Object.assign(document.createElement('script'), { src: url }));
+      }
+    });
+  }
+  return PLOTLY;
+}
+
 function webgl() {
   try {
     return !!document.createElement('canvas').getContext('webgl');
@@ -24,8 +41,9 @@ function webgl() {
 }
 
 // element: the component's root; props.value: map_value(...) JSON; server: the server functions;
-// watch(prop, fn): gradio's change hook; onRelease(point): the cursor was dropped or clicked somewhere.
-export function mount(element, props, server, watch, onRelease) {
+// watch(prop, fn): gradio's change hook; onRelease(point): the cursor was dropped or clicked somewhere;
+// urls.plotly: where plotly.js is (loaded after the first decode and the browser's decoder).
+export function mount(element, props, server, watch, onRelease, urls = {}) {
   const view = createView(element);
   const gd = view.plot;
   // Everything the map knows, in one place.
@@ -51,7 +69,7 @@ export function mount(element, props, server, watch, onRelease) {
     onNeighbours: (list) => view.neighbours(state.payload.bundle, list),
   });
   const frame = () => plotFrame(gd);
-  const layers = createLayers(gd, Plotly);
+  const layers = createLayers(gd, () => window.Plotly);
   const dims = createDims(element, fromSliders, () => setCursor(...state.cursor));
   // Hovering a nearest test image rings its dot.
   view.onNeighbourHover((index) => {
@@ -98,11 +116,21 @@ export function mount(element, props, server, watch, onRelease) {
       return;
     }
     state.ready = false;
-    server.lm_payload(sel)
-      .then((res) => (res && !res.error ? fetchJSON(res.url) : res))
+    source.select(null);   // answers about the previous map are dropped from now on
+    view.loading(`Loading the map of ${sel.bundle}${sel.map ? ` (${sel.map.toUpperCase()})` : ''}…`);
+    view.status('');
+    // The value may say where the points are (the app's header does); else lm_payload says, or (the static site)
+    // answers with the points themselves.
+    (sel.url ? fetchJSON(sel.url) : server.lm_payload(sel)
+      .then((res) => (res && !res.error ? (res.payload || fetchJSON(res.url)) : res)))
       .catch(() => null)
       .then((p) => {
-        if (!p || p.error) { view.error(p ? p.error : 'The map could not be loaded; reload the page.'); return; }
+        if (!p || p.error) {
+          const text = p ? p.error : 'The map could not be loaded; reload the page.';
+          view.error(text);
+          view.loading(text);
+          return;
+        }
         view.error('');
         draw(p, sel);
       });
@@ -118,25 +146,61 @@ export function mount(element, props, server, watch, onRelease) {
     state.cursor = p.start.slice();
     view.title(p.title);
     dims.setup(p.dims);
+    if (p.first) {   // the decode at the start, made with the payload: on screen before the map is drawn
+      view.loading(`Drawing the map of ${p.bundle}…`);
+      paint({ seq: ++state.seq, t0: performance.now(), x: p.start[0], y: p.start[1] },
+        { ...p.first, grey: base64ToGrey(p.first.pixels) }, 'payload');
+    }
+    // On a slow link what decodes comes first: the decoder for the browser, then plotly.js to draw the map.
+    const modelLoaded = loadModel(state.selection);
     const { data, traceIdx } = traces(p, webgl());
     state.traceIdx = traceIdx;
-    Plotly.newPlot(gd, data, layout(p), CONFIG).then(() => {
-      if (!gd.__lmEvents) {  // plotly keeps its listeners across newPlot, so bind them once
-        gd.on('plotly_hover', onHover);
-        gd.on('plotly_unhover', () => view.hideTip());
-        gd.on('plotly_relayouting', (ev) => view.placeCursor(relayoutFrame(frame(), ev), state.cursor));
-        gd.on('plotly_afterplot', () => view.placeCursor(frame(), state.cursor));
-        gd.__lmEvents = true;
-      }
-      view.placeCursor(frame(), state.cursor);
-      const drawn = state.selection;
-      loadBrowserModel(server, drawn, nameOf).then((model) => {
-        source.useModel(drawn, model);
-        dims.enable(source.hasModel());
-      });
-      state.ready = true;
-      showLayers(sel).then((jumped) => { if (!jumped) setCursor(...state.cursor); });
-    });
+    (window.Plotly ? Promise.resolve() : modelLoaded)
+      .then(() => plotlyReady(urls.plotly))
+      .then((Plotly) => (state.payload === p ? Plotly.newPlot(gd, data, layout(p), CONFIG).then(() => drawn(p, sel))
+        : null));   // another map was asked for meanwhile
+  }
+
+  // The plot of payload p is on screen: bind its events (once), lift the veil, decode at the cursor.
+  function drawn(p, sel) {
+    if (state.payload !== p) return;
+    if (!gd.__lmEvents) {  // plotly keeps its listeners across newPlot, so bind them once
+      gd.on('plotly_hover', onHover);
+      gd.on('plotly_unhover', () => view.hideTip());
+      gd.on('plotly_relayouting', (ev) => view.placeCursor(relayoutFrame(frame(), ev), state.cursor));
+      gd.on('plotly_afterplot', () => view.placeCursor(frame(), state.cursor));
+      gd.__lmEvents = true;
+    }
+    view.loading(null);
+    view.placeCursor(frame(), state.cursor);
+    state.ready = true;
+    showLayers(sel).then((jumped) => { if (!jumped) setCursor(...state.cursor); });
+  }
+
+  // The decoder for the browser, its download shown beside the decode; the server decodes until it is there.
+  function loadModel(drawn) {
+    const current = () => state.selection === drawn;
+    const mb = (n) => (n / 1e6).toFixed(1);
+    let noted = false;
+    view.status('Decoded by the server until your browser has the decoder…');
+    return loadBrowserModel(server, drawn, nameOf, {
+      onProgress: ({ loaded, total }) => {
+        if (current() && loaded < total) {
+          view.status(`Decoded by the server while your browser downloads the decoder: ${mb(loaded)} of ${mb(total)} MB`,
+            { loaded, total });
+        }
+      },
+      onNote: (note) => {
+        noted = true;
+        if (current()) view.status(`Decoded by the server: ${note || 'no decoder for the browser'}.`);
+      },
+    }).then((model) => {
+      if (!current()) return;
+      source.useModel(drawn, model);
+      dims.enable(source.hasModel());
+      if (model) view.status('Decoded in your browser, as you move.');
+      else if (!noted) view.status('Decoded by the server (the decoder for your browser could not be loaded).');
+    }).catch(() => null);
   }
 
   // The layers a map value names (an input image's overlay, other views' marks); a new overlay takes the cursor

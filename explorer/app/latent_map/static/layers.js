@@ -6,17 +6,17 @@ import { markTraces, overlayTraces } from './figure.js';
 
 export const SNAP_PX = 10;   // a click this close to a mark goes to the mark
 
-export function createLayers(gd, plotly) {
+export function createLayers(gd, plotly) {   // plotly(): the Plotly object (it may load after the map mounts)
   const st = { overlay: null, marks: [], counts: { overlay: 0, marks: 0 } };
 
   async function redraw() {
     const n = gd.data ? gd.data.length : 0;
     const total = st.counts.overlay + st.counts.marks;
     st.counts = { overlay: 0, marks: 0 };
-    if (total) await plotly.deleteTraces(gd, Array.from({ length: total }, (_, i) => n - 1 - i));
+    if (total) await plotly().deleteTraces(gd, Array.from({ length: total }, (_, i) => n - 1 - i));
     const over = st.overlay ? overlayTraces(st.overlay) : [];
     const marks = markTraces(st.marks);
-    if (over.length + marks.length) await plotly.addTraces(gd, [...over, ...marks]);
+    if (over.length + marks.length) await plotly().addTraces(gd, [...over, ...marks]);
     st.counts = { overlay: over.length, marks: marks.length };
   }
 

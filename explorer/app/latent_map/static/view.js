@@ -9,7 +9,8 @@ export function createView(element) {
   const el = {
     title: $('.lm-title'), canvas: $('.lm-decode'), coords: $('.lm-coords'), summary: $('.lm-summary'), how: $('.lm-how'),
     badge: $('.lm-badge'), clip: $('.lm-clip'), ring: $('.lm-cursor'), warn: $('.lm-warn'), nn: $('.lm-nn'),
-    tip: $('.lm-tip'), error: $('.lm-error'), spot: $('.lm-spot'),
+    tip: $('.lm-tip'), error: $('.lm-error'), spot: $('.lm-spot'), loading: $('.lm-loading'),
+    loadingText: $('.lm-loading-text'), status: $('.lm-status'), wrap: $('.lm-mapwrap'),
   };
   const ctx = el.canvas.getContext('2d');
   const image = ctx.createImageData(el.canvas.width, el.canvas.height);
@@ -20,6 +21,41 @@ export function createView(element) {
     plot: $('.lm-plot'),
 
     title(text) { el.title.textContent = text; },
+
+    // A map on its way (text), or drawn (null): while it loads, the plot and everything beside it are blank, so
+    // nothing of a previous map stands next to the new one.
+    loading(text) {
+      el.loading.hidden = !text;
+      el.wrap.classList.toggle('lm-waiting', !!text);
+      if (!text) return;
+      el.loadingText.textContent = text;
+      el.clip.hidden = true;
+      el.tip.hidden = true;
+      ctx.clearRect(0, 0, el.canvas.width, el.canvas.height);
+      el.canvas.classList.remove('lm-dim');
+      el.badge.hidden = true;
+      el.warn.hidden = true;
+      el.coords.textContent = '\u00a0';
+      el.summary.textContent = '';
+      el.how.textContent = '';
+      neighboursShown = '';
+      el.nn.querySelectorAll('figure').forEach((cell) => {
+        cell.querySelector('img').removeAttribute('src');
+        cell.querySelector('img').alt = '';
+        cell.querySelector('figcaption').textContent = '';
+        delete cell.dataset.index;
+      });
+    },
+
+    // Where the decodes come from, and the decoder's download: status(text, {loaded, total} or null).
+    status(text, progress = null) {
+      el.status.textContent = text || '';
+      if (!progress || !progress.total) return;
+      const bar = document.createElement('progress');
+      bar.max = progress.total;
+      bar.value = progress.loaded;
+      el.status.append(bar);
+    },
 
     error(text) {
       el.error.textContent = text || '';
