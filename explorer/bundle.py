@@ -8,6 +8,7 @@
     maps.npz           2-D maps of those codes and their inverses (see projection.py)
     samples.png        decoded prior samples
 """
+import contextlib
 import ctypes
 import hashlib
 import json
@@ -114,6 +115,21 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@contextlib.contextmanager
+def staged(out: Path):
+    """A fresh folder beside `out` to fill; once the block ends without error it is synced to disk and swapped in
+    for `out` whole (swap_in), else removed: a crash never leaves half a bundle."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp.chmod(0o755)
+    try:
+        yield tmp
+        _fsync_tree(tmp)
+        swap_in(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def write_bundle(out: Path, config: dict, model, metrics: dict, latents: dict, maps: dict[str, LatentMap],
                  samples_png: bytes, extra_files: dict[str, bytes] | None = None, half_weights: bool = False) -> Path:
     """Write a bundle to a temporary folder beside `out`, then swap it in, so a crash leaves no half bundle.
@@ -122,9 +138,7 @@ def write_bundle(out: Path, config: dict, model, metrics: dict, latents: dict, m
     (round_to_half) so that its metrics and codes are those of the weights stored."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    tmp.chmod(0o755)
-    try:
+    with staged(out) as tmp:
         dtype = torch.float16 if half_weights else torch.float32
         save_file({k: v.detach().to(dtype).contiguous() for k, v in model.state_dict().items()},
                   str(tmp / "model.safetensors"), metadata={"format": FORMAT})
@@ -140,11 +154,6 @@ def write_bundle(out: Path, config: dict, model, metrics: dict, latents: dict, m
         full = {"format": FORMAT, "format_version": FORMAT_VERSION, **config,
                 "files": {name: sha256(tmp / name) for name in CHECKED_FILES}}
         (tmp / "config.json").write_text(json.dumps(full, indent=2))
-        _fsync_tree(tmp)
-        swap_in(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 
@@ -159,20 +168,13 @@ def round_to_half(model: torch.nn.Module) -> torch.nn.Module:
 def replace_maps(path: Path, maps: dict[str, LatentMap]) -> None:
     """Give the bundle at `path` new maps (and their checksum), swapped in whole like a fresh bundle."""
     path = Path(path)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
-    tmp.chmod(0o755)
-    try:
+    with staged(path) as tmp:
         shutil.copytree(path, tmp, dirs_exist_ok=True, symlinks=True)
         arrays = {k: v for m in maps.values() for k, v in m.to_arrays().items()}
         np.savez_compressed(tmp / "maps.npz", map_names=np.array(list(maps)), **arrays)
         config = json.loads((tmp / "config.json").read_text())
         config["files"]["maps.npz"] = sha256(tmp / "maps.npz")
         (tmp / "config.json").write_text(json.dumps(config, indent=2))
-        _fsync_tree(tmp)
-        swap_in(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _fsync_tree(folder: Path) -> None:

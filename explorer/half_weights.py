@@ -11,14 +11,12 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from explorer.bundle import load_bundle, round_to_half, write_bundle
 from explorer.data import load_dataset
 from explorer.evaluate import encode_all, evaluate
-from explorer.map_fit import fit_identity, fit_pca, umap_grid, with_far_field
-from explorer.projection import LatentMap
+from explorer.map_fit import refit
 from explorer.training import sample_grid_png
 
 KEPT_METRICS = ("history", "seconds_total")
@@ -35,15 +33,7 @@ def halve(path: Path, data) -> dict:
     mu, logvar = encode_all(model, data.x_test)
     latents = {k: b.latents[k] for k in ("labels", "class_names", "images")}
     latents.update({"mu": mu, "logvar": logvar} if b.kind == "vae" else {"z": mu})
-    codes = mu.astype(np.float64)
-    maps = {}
-    for name, old in b.maps.items():
-        if name == "latent":
-            maps[name] = fit_identity(codes, b.kind == "vae")
-        elif name == "pca":
-            maps[name] = fit_pca(codes)
-        else:
-            maps[name] = with_far_field(umap_grid(LatentMap("umap", xy=old.xy, codes=codes)))
+    maps = refit(b.maps, mu, prior=b.kind == "vae")
     config = {k: v for k, v in b.config.items() if k not in ("format", "format_version", "files")}
     config["command"] = f"{config.get('command', '')}; python -m explorer.half_weights {path}".lstrip("; ")
     progress = {str(p.relative_to(path)): p.read_bytes() for p in sorted((path / "progress").glob("*.png"))}

@@ -65,6 +65,16 @@ def umap_grid(m: LatentMap, k: int = K_NEIGHBOURS) -> LatentMap:
     return m
 
 
+def refit(maps: dict[str, LatentMap], codes: np.ndarray, prior: bool) -> dict[str, LatentMap]:
+    """`maps` fitted again on new codes (the same test images, or the first len(codes) of them): the identity and
+    PCA refitted (deterministic), a UMAP embedding kept (refitting would move every dot) with its inverse grid
+    rebuilt on the new codes; every far-from-data field recomputed."""
+    codes = np.asarray(codes, dtype=np.float64)
+    fitters = {"latent": lambda m: fit_identity(codes, prior), "pca": lambda m: fit_pca(codes),
+               "umap": lambda m: with_far_field(umap_grid(LatentMap("umap", xy=m.xy[:len(codes)], codes=codes)))}
+    return {name: fitters[name](m) for name, m in maps.items()}
+
+
 def fit_maps(codes: np.ndarray, seed: int, names: list[str], prior: bool = False) -> dict[str, LatentMap]:
     """All requested maps for the codes: the identity for 2-D latents, else PCA and/or UMAP. `prior`: the codes
     are a VAE's, whose 2-D map also spans its prior."""

@@ -10,24 +10,14 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from explorer.bundle import load_bundle, replace_maps
-from explorer.map_fit import fit_identity, fit_pca, umap_grid, with_far_field
+from explorer.map_fit import refit
 from explorer.projection import LatentMap
 
 
-def refit(path: Path) -> dict[str, LatentMap]:
+def refit_bundle(path: Path) -> dict[str, LatentMap]:
     b = load_bundle(path)
-    codes, prior = b.codes.astype(np.float64), b.kind == "vae"
-    maps = {}
-    for name, old in b.maps.items():
-        if name == "latent":
-            maps[name] = fit_identity(codes, prior)
-        elif name == "pca":
-            maps[name] = fit_pca(codes)
-        else:
-            maps[name] = with_far_field(umap_grid(LatentMap("umap", xy=old.xy, codes=codes)))
+    maps = refit(b.maps, b.codes, prior=b.kind == "vae")
     replace_maps(path, maps)
     return maps
 
@@ -37,7 +27,7 @@ def main(argv=None) -> int:
     p.add_argument("bundles", nargs="+", type=Path)
     a = p.parse_args(argv)
     for path in a.bundles:
-        maps = refit(path)
+        maps = refit_bundle(path)
         print(f"{path}: " + ", ".join(f"{n} (far beyond {m.far_limit:.3g})" for n, m in maps.items()))
     return 0
 

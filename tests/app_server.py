@@ -46,3 +46,18 @@ def browser_page(url: str, viewport=(1440, 900)):
         yield page
         browser.close()
         assert not errors, errors
+
+
+# Both maps of a page: drawn, idle, and showing the decode of the latest request.
+MAP_READY = """(sel) => { const e = document.querySelector(sel + ' .lm'); const m = e && e.latentMap;
+  return m && m.state.ready && !m.busy() && m.state.last && m.state.last.seq === m.state.seq; }"""
+
+
+@contextlib.contextmanager
+def shipped_app_page(log_dir: Path, viewport=(1500, 1000)):
+    """app.py on the shipped checkpoints and a Chromium page on it, once both maps are ready."""
+    with running_app(ROOT / "checkpoints", log_dir / "app.log") as url:
+        with browser_page(url, viewport=viewport) as pg:
+            for sel in ("#map-vae", "#map-ae"):
+                pg.wait_for_function(MAP_READY, arg=sel, timeout=90_000)
+            yield pg

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from app_server import ROOT, browser_page, need_chromium, running_app
+from app_server import MAP_READY, ROOT, need_chromium, shipped_app_page
 from explorer.app.latent_map.payload import latent_dims
 from explorer.bundle import load_bundle
 from explorer.generate import prior_latents
@@ -14,8 +14,6 @@ from explorer.models import decode_mean
 pytestmark = pytest.mark.browser
 need_chromium()
 
-READY = """(sel) => { const e = document.querySelector(sel + ' .lm'); const m = e && e.latentMap;
-  return m && m.state.ready && !m.busy() && m.state.last && m.state.last.seq === m.state.seq; }"""
 STATE = """(sel) => { const root = document.querySelector(sel + ' .lm'); const m = root.latentMap; const st = m.state;
   const r = root.querySelector('.lm-plot').getBoundingClientRect(); const f = m.frame();
   return { cursor: st.cursor, z: st.z ? Array.from(st.z) : null, f, left: r.left, top: r.top, map: st.payload.map,
@@ -28,11 +26,8 @@ STATE = """(sel) => { const root = document.querySelector(sel + ' .lm'); const m
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    with running_app(ROOT / "checkpoints", tmp_path_factory.mktemp("log") / "app.log") as url:
-        with browser_page(url, viewport=(1500, 1000)) as pg:
-            for sel in ("#map-vae", "#map-ae"):
-                pg.wait_for_function(READY, arg=sel, timeout=90_000)
-            yield pg
+    with shipped_app_page(tmp_path_factory.mktemp("log")) as pg:
+        yield pg
 
 
 def state(pg, sel):
@@ -40,7 +35,7 @@ def state(pg, sel):
 
 
 def settle(pg, sel):
-    pg.wait_for_function(READY, arg=sel, timeout=30_000)
+    pg.wait_for_function(MAP_READY, arg=sel, timeout=30_000)
     return state(pg, sel)
 
 

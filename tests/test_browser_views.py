@@ -5,7 +5,7 @@ import pytest
 import torch
 from PIL import Image
 
-from app_server import ROOT, browser_page, need_chromium, running_app
+from app_server import MAP_READY, ROOT, need_chromium, shipped_app_page
 from explorer.bundle import load_bundle
 from explorer.generate import encode_mean
 from explorer.images import to_uint8
@@ -14,18 +14,13 @@ from explorer.models import decode_mean
 pytestmark = pytest.mark.browser
 
 need_chromium()
-MAP_READY = """(sel) => { const e = document.querySelector(sel + ' .lm'); const m = e && e.latentMap;
-  return m && m.state.ready && !m.busy() && m.state.last && m.state.last.seq === m.state.seq; }"""
 OVERLAY = "(sel) => document.querySelector(sel + ' .lm').latentMap.state.overlayCount"
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    with running_app(ROOT / "checkpoints", tmp_path_factory.mktemp("log") / "app.log") as url:
-        with browser_page(url, viewport=(1500, 1000)) as pg:
-            for sel in ("#map-vae", "#map-ae"):
-                pg.wait_for_function(MAP_READY, arg=sel, timeout=90_000)
-            yield pg
+    with shipped_app_page(tmp_path_factory.mktemp("log")) as pg:
+        yield pg
 
 
 def image_src(pg, label: str) -> str | None:

@@ -15,9 +15,8 @@ from PIL import Image
 from explorer.app.latent_map.browser_export import UnsupportedDecoder, export_decoder, export_encoder, export_inverse
 from explorer.app.latent_map.payload import map_payload
 from explorer.bundle import Bundle
-from explorer.map_fit import fit_identity, fit_pca, umap_grid, with_far_field
+from explorer.map_fit import refit
 from explorer.pair_metrics import prior_figures, real_data_score, table_rows
-from explorer.projection import LatentMap
 from explorer.registry import Registry
 
 PER_TEST_IMAGE = ("labels", "images", "mu", "logvar", "z")
@@ -34,16 +33,7 @@ def first_images(bundle: Bundle, n: int) -> Bundle:
     sub = copy.copy(bundle)
     sub._memo, sub._memo_locks = {}, {}
     sub.latents = {k: (v[:n] if k in PER_TEST_IMAGE else v) for k, v in bundle.latents.items()}
-    codes = sub.codes.astype(np.float64)
-    maps = {}
-    for name, m in bundle.maps.items():
-        if name == "latent":
-            maps[name] = fit_identity(codes, m.prior)
-        elif name == "pca":
-            maps[name] = fit_pca(codes)
-        else:   # the embedding's own positions of these images; its inverse rebuilt on them
-            maps[name] = with_far_field(umap_grid(LatentMap("umap", xy=m.xy[:n], codes=codes)))
-    sub.maps = maps
+    sub.maps = refit(bundle.maps, sub.codes, prior=bundle.kind == "vae")
     return sub
 
 

@@ -1,6 +1,6 @@
 // The live map's server functions (component.py), answered in the page from the site's data: the same map
 // module then runs with no server at all. Each returns a Promise of what the app's function would answer.
-import { decode, loadDecoder, toGrey, weightsFrom } from './decoder.js';
+import { loadDecoder, weightsFrom } from './decoder.js';
 import { browserModel } from './decode_source.js';
 import { floats, loadInverse } from './inverse.js';
 import { bytesOf, part, splitKey } from './site_data.js';
@@ -11,7 +11,9 @@ export function createLocalServer() {
   const thumbs = new Map();      // "pair#index" -> data URL
   const sprites = new Map();     // pair -> Promise of an HTMLImageElement
   const codes = new Map();       // key -> Float32Array
-  const models = new Map();      // key -> Promise of a decoder (null: the browser cannot run it)
+  const models = new Map();      // key -> Promise of the decoder's export and weights (null: the browser cannot run it)
+  const decoders = new Map();    // key -> Promise of the loaded decoder (null: the browser cannot run it)
+  const inverses = new Map();    // "key:map" -> the loaded inverse
 
   async function model(key) {
     const [pair, kind] = splitKey(key);
@@ -29,6 +31,20 @@ export function createLocalServer() {
       }));
     }
     return models.get(key);
+  }
+
+  function loadedDecoder(key) {
+    if (!decoders.has(key)) {
+      decoders.set(key, decoderOf(key).then((dec) => dec && loadDecoder(dec.exp, weightsFrom(dec.buffer.slice(0), dec.exp.dtype))));
+    }
+    return decoders.get(key);
+  }
+
+  // The inverse of map `map` of model `key`, whose export (payload's "inverse") is `exp`.
+  function inverseOf(key, map, exp) {
+    const k = `${key}:${map}`;
+    if (!inverses.has(k)) inverses.set(k, loadInverse(exp));
+    return inverses.get(k);
   }
 
   function sprite(pair) {
@@ -75,11 +91,10 @@ export function createLocalServer() {
     }),
     lm_decode: answer(async ({ bundle, map, x, y, z }) => {
       const { maps, m } = await model(bundle);
-      const dec = await decoderOf(bundle);
-      if (!dec) throw new Error('This model cannot be decoded in the browser.');
-      const decoder = loadDecoder(dec.exp, weightsFrom(dec.buffer.slice(0), dec.exp.dtype));
+      const decoder = await loadedDecoder(bundle);
+      if (!decoder) throw new Error('This model cannot be decoded in the browser.');
       const nameOf = (i) => `#${i} (${maps.class_names[maps.labels[i]]})`;
-      const r = browserModel(decoder, loadInverse(m.maps[map].inverse), map, nameOf).decodeAt(x, y, z);
+      const r = browserModel(decoder, inverseOf(bundle, map, m.maps[map].inverse), map, nameOf).decodeAt(x, y, z);
       return { bundle, map, ...r, z: Array.from(r.z), pixels: btoa(String.fromCharCode(...r.grey)) };
     }),
     lm_neighbours: answer(async ({ bundle, z }) => {
@@ -103,13 +118,10 @@ export function createLocalServer() {
       const { pair, maps } = await model(bundle);
       return thumb(pair, maps, index);
     }),
-    // For the site's own views: the decoder of `key` (null if the browser cannot run it) and a test thumbnail.
-    decoder: async (key) => {
-      const dec = await decoderOf(key);
-      return dec && loadDecoder(dec.exp, weightsFrom(dec.buffer.slice(0), dec.exp.dtype));
-    },
+    // For the site's own views: the decoder of `key` (null if the browser cannot run it), a map's inverse and a
+    // test thumbnail, each loaded once.
+    decoder: loadedDecoder,
+    inverse: inverseOf,
     thumb: async (pair, index) => thumb(pair, await part(pair, 'maps'), index),
-    decode,
-    toGrey,
   };
 }

@@ -1,4 +1,5 @@
-// Small helpers the site's views share: seeded normal draws, images onto canvases, outlines of Gaussians.
+// Small helpers the site's views share: seeded normal draws, interpolation paths, images onto canvases, outlines
+// of Gaussians.
 
 // mulberry32: a tiny seeded generator; draws differ from numpy's for the same seed (the page says so).
 export function seeded(seed) {
@@ -65,5 +66,21 @@ export function outline(points, sigma, n = 64) {
     const t = (2 * Math.PI * i) / n;
     const u = r1 * Math.cos(t); const v = r2 * Math.sin(t);
     return [mx + u * c - v * s, my + u * s + v * c];
+  });
+}
+
+// generate.interpolate: n latents from a to b, both ends exact; slerp falls back to the line for (anti)parallel ends.
+export function interpolate(a, b, n, mode) {
+  let dot = 0; let na = 0; let nb = 0;
+  for (let j = 0; j < a.length; j += 1) { dot += a[j] * b[j]; na += a[j] * a[j]; nb += b[j] * b[j]; }
+  const norms = Math.sqrt(na) * Math.sqrt(nb);
+  const omega = Math.acos(Math.min(Math.max(norms > 0 ? dot / norms : 1, -1), 1));
+  const line = mode === 'linear' || Math.sin(omega) < 1e-6;
+  return Array.from({ length: n }, (_, i) => {
+    const t = i / (n - 1);
+    if (i === 0) return Float32Array.from(a);
+    if (i === n - 1) return Float32Array.from(b);
+    return Float32Array.from(a, (v, j) => (line ? (1 - t) * v + t * b[j]
+      : (Math.sin((1 - t) * omega) * v + Math.sin(t * omega) * b[j]) / Math.sin(omega)));
   });
 }

@@ -3,10 +3,11 @@
 // and the Compare table made at build time. explorer/site/build.py writes the page and joins these modules.
 import { decode, weightsFrom } from './decoder.js';
 import { encode, loadEncoder } from './encoder.js';
-import { loadInverse, toMap } from './inverse.js';
+import { toMap } from './inverse.js';
 import { createLocalServer } from './local_server.js';
 import { mount } from './latent_map.js';
-import { drawGrid, outline, seeded } from './pictures.js';
+import { attachPictureInputs } from './draw_pad.js';
+import { drawGrid, interpolate, outline, seeded } from './pictures.js';
 import { toModelInput } from './preprocess.js';
 import { bytesOf, loadScript, part } from './site_data.js';
 
@@ -19,7 +20,7 @@ export function start() {
   const site = window.LX_SITE;
   const server = createLocalServer();
   const $ = (sel) => document.querySelector(sel);
-  const state = { pair: site.first, map: null, maps: null, inverses: new Map(), decoders: new Map(), encoders: new Map() };
+  const state = { pair: site.first, map: null, maps: null, encoders: new Map() };
   const handles = {};
 
   // --- the maps --------------------------------------------------------------------------------------------------
@@ -38,17 +39,8 @@ export function start() {
 
   const keyOf = (kind) => state.maps && state.maps.models[kind] && state.maps.models[kind].key;
 
-  function inverse(kind, map = state.map) {
-    const k = `${keyOf(kind)}:${map}`;
-    if (!state.inverses.has(k)) state.inverses.set(k, loadInverse(state.maps.models[kind].maps[map].inverse));
-    return state.inverses.get(k);
-  }
-
-  async function decoder(kind) {
-    const key = keyOf(kind);
-    if (!state.decoders.has(key)) state.decoders.set(key, server.decoder(key));
-    return state.decoders.get(key);
-  }
+  const inverse = (kind) => server.inverse(keyOf(kind), state.map, state.maps.models[kind].maps[state.map].inverse);
+  const decoder = (kind) => server.decoder(keyOf(kind));
 
   async function encoder(kind) {
     const key = keyOf(kind);
@@ -113,34 +105,10 @@ export function start() {
   }
 
   // --- your drawing or picture ---------------------------------------------------------------------------------
-  const pad = $('#pad');
-  const padCtx = pad.getContext('2d');
-  function clearPad() { padCtx.fillStyle = '#000'; padCtx.fillRect(0, 0, pad.width, pad.height); }
-  clearPad();
-  let stroke = null;
-  pad.addEventListener('pointerdown', (ev) => {
-    pad.setPointerCapture(ev.pointerId);
-    stroke = [ev.offsetX * (pad.width / pad.clientWidth), ev.offsetY * (pad.height / pad.clientHeight)];
-  });
-  pad.addEventListener('pointermove', (ev) => {
-    if (!stroke) return;
-    const p = [ev.offsetX * (pad.width / pad.clientWidth), ev.offsetY * (pad.height / pad.clientHeight)];
-    Object.assign(padCtx, { strokeStyle: '#fff', lineWidth: pad.width / 12, lineCap: 'round', lineJoin: 'round' });
-    padCtx.beginPath();
-    padCtx.moveTo(...stroke);
-    padCtx.lineTo(...p);
-    padCtx.stroke();
-    stroke = p;
-  });
-  pad.addEventListener('pointerup', () => { if (stroke) { stroke = null; encodePicture(pad, 'your drawing'); } });
-  $('#pad-clear').addEventListener('click', () => { clearPad(); clearResults(); });
-  $('#upload').addEventListener('change', (ev) => {
-    const file = ev.target.files[0];
-    if (!file) return;
-    const img = new Image();
-    img.onload = () => { encodePicture(img, file.name); URL.revokeObjectURL(img.src); };
-    img.onerror = () => say('#encode-note', `${file.name.slice(0, 80)} is not an image this browser can open.`);
-    img.src = URL.createObjectURL(file);
+  attachPictureInputs($('#pad'), $('#pad-clear'), $('#upload'), {
+    onPicture: (source, what) => encodePicture(source, what),
+    onClear: () => clearResults(),
+    onError: (text) => say('#encode-note', text),
   });
 
   function say(sel, text) { $(sel).textContent = text; }
@@ -287,20 +255,4 @@ export function start() {
     await loadScript(site.plotly);
     await part(site.first, 'images').catch(() => null);
   }).catch((err) => say('#site-error', err.message));
-}
-
-// generate.interpolate: n latents from a to b, both ends exact; slerp falls back to the line for (anti)parallel ends.
-export function interpolate(a, b, n, mode) {
-  let dot = 0; let na = 0; let nb = 0;
-  for (let j = 0; j < a.length; j += 1) { dot += a[j] * b[j]; na += a[j] * a[j]; nb += b[j] * b[j]; }
-  const norms = Math.sqrt(na) * Math.sqrt(nb);
-  const omega = Math.acos(Math.min(Math.max(norms > 0 ? dot / norms : 1, -1), 1));
-  const line = mode === 'linear' || Math.sin(omega) < 1e-6;
-  return Array.from({ length: n }, (_, i) => {
-    const t = i / (n - 1);
-    if (i === 0) return Float32Array.from(a);
-    if (i === n - 1) return Float32Array.from(b);
-    return Float32Array.from(a, (v, j) => (line ? (1 - t) * v + t * b[j]
-      : (Math.sin((1 - t) * omega) * v + Math.sin(t * omega) * b[j]) / Math.sin(omega)));
-  });
 }

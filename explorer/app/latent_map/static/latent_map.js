@@ -11,34 +11,11 @@ import { CONFIG, layout, traces } from './figure.js';
 import { dataToPixel, plotFrame, relayoutFrame } from './geometry.js';
 import { toMap } from './inverse.js';
 import { createLayers } from './layers.js';
+import { plotlyReady, webgl } from './plotly_ready.js';
 import { attachPointer } from './pointer.js';
 import { createView } from './view.js';
 
 const MAX_LOG = 5000;   // painted frames kept for tests and benchmarks
-
-// plotly.js, once its script has run: loaded from `url` by the first map that asks (the app), or by the page
-// itself (the static site) when no url is given.
-let PLOTLY = null;
-function plotlyReady(url) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!PLOTLY) {
-    PLOTLY = new Promise((resolve) => {
-      const timer = setInterval(() => { if (window.Plotly) { clearInterval(timer); resolve(window.Plotly); } }, 50);
-      if (url && !document.querySelector(`script[src="${url}"]`)) {
-        document.head.append(Object.assign(document.createElement('script'), { src: url }));
-      }
-    });
-  }
-  return PLOTLY;
-}
-
-function webgl() {
-  try {
-    return !!document.createElement('canvas').getContext('webgl');
-  } catch (err) {
-    return false;
-  }
-}
 
 // element: the component's root; props.value: map_value(...) JSON; server: the server functions;
 // watch(prop, fn): gradio's change hook; onRelease(point): the cursor was dropped or clicked somewhere;
