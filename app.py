@@ -9,7 +9,7 @@ import gradio as gr
 import torch
 from PIL import Image
 
-from explorer.app import api, fairness, gradio_cache, header, storage
+from explorer.app import api, fairness, gradio_cache, header, lesson, presenter, storage
 from explorer.app.latent_map.component import routes
 from explorer.app.page_gzip import page_gzip
 from explorer.app.views import compare, generate, reconstruct
@@ -30,6 +30,9 @@ CSS = """
 .gradio-container { max-width: 1600px !important; }
 .pixelated img, img.pixelated { image-rendering: pixelated; image-rendering: crisp-edges; }
 .prose, .prose p, .prose li { font-size: 1.05rem; line-height: 1.5; }
+/* gradio gives a gallery of n < columns images n wide columns: two steps would each fill half the width */
+#preprocess-steps .grid-container { grid-template-columns: repeat(6, minmax(0, 1fr)) !important; }
+#header-row input[role="combobox"] { text-overflow: ellipsis; padding-right: 26px !important; }
 """
 INTRO = """# Latent Explorer
 Every dot is a test image, placed by where the model encodes it. **Drag the ringed cursor** (or click anywhere) and
@@ -59,14 +62,15 @@ REGISTRY.problems.extend(_skipped)
 
 
 with gr.Blocks(title="Latent Explorer", fill_width=True) as demo:
-    gr.Markdown(INTRO)
+    gr.Markdown(INTRO, elem_id="intro")
     if REGISTRY.problems:
         gr.Markdown("**Some checkpoints could not be loaded:**\n\n" + "\n".join(f"- {p}" for p in REGISTRY.problems))
     if not PAIRS:
         gr.Markdown("No model bundles were found. Train them with `checkpoints/train_all.sh`.")
+    lesson_panel = lesson.build_panel()
     top = header.build(REGISTRY, FIRST_PAIR)
     x_state = gr.State(None)   # the input image (28x28) the Reconstruct view set; Generate starts from it
-    with gr.Tabs():
+    with gr.Tabs(elem_id="views") as tabs:
         with gr.Tab("Reconstruct", id="reconstruct"):
             reconstruct.build(REGISTRY, top, x_state)
         with gr.Tab("Generate", id="generate"):
@@ -74,11 +78,16 @@ with gr.Blocks(title="Latent Explorer", fill_width=True) as demo:
         with gr.Tab("Compare VAE vs AE", id="compare"):
             compare.build(REGISTRY, top.pair_box, CLASSIFIER_BY_DATASET)
     api.build(REGISTRY, STORAGE)
+    if PAIRS:
+        lesson.wire(REGISTRY, top, tabs, *lesson_panel, demo)
 
 # Two cores: two events of a kind at once; at most MAX_QUEUED waiting in all; and no one client holds more than a
 # few places (fairness.py), so a flood from one leaves the others served.
 demo.queue(default_concurrency_limit=2, max_size=MAX_QUEUED)
 fairness.install(demo._queue)
+
+# The page's head: presenter mode's switch and stylesheet, the lesson's clicker keys, the first maps' preloads.
+HEAD = "\n".join([presenter.head(), lesson.HEAD, header.preload(REGISTRY, FIRST_PAIR)])
 
 if __name__ == "__main__":
     STORAGE.start_pruning()
@@ -88,4 +97,4 @@ if __name__ == "__main__":
                 # show_error: gradio's own refusals (a server path as an image, a file over the size limit)
                 # reach the user as their sentence; our handlers raise gr.Error with theirs.
                 max_file_size=MAX_FILE_SIZE, allowed_paths=[], show_error=True, css=CSS, ssr_mode=False,
-                theme=THEME, head=header.preload(REGISTRY, FIRST_PAIR), app_kwargs={"routes": routes(), "middleware": [page_gzip()]}, state_session_capacity=MAX_SESSIONS)
+                theme=THEME, head=HEAD, app_kwargs={"routes": routes(), "middleware": [page_gzip()]}, state_session_capacity=MAX_SESSIONS)

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from explorer.app import presenter
 from explorer.app.display import friendly
 from explorer.app.latent_map.component import latent_map, map_value, payload_url, preload_head
 from explorer.registry import Registry
@@ -14,6 +15,7 @@ class Header:
     map_box: gr.Radio
     vae_map: gr.HTML
     ae_map: gr.HTML
+    lesson_button: gr.Button
     switched: list     # the events that show another pair or map; views chain `.then(...)` on them
 
 
@@ -28,23 +30,30 @@ def describe(registry: Registry, pair: str | None) -> str:
             f"{m['likelihood']} likelihood{trained}")
 
 
-def map_values(registry: Registry, pair: str, map_name: str | None) -> tuple[str, str, str]:
-    """The VAE map's value, the AE map's value, and the map actually shown (`map_name` if both have it)."""
+def shown_map(registry: Registry, pair: str, map_name: str | None) -> str:
+    """The map a pair is shown on: `map_name` if both its models have it, else their first shared map."""
     names = registry.shared_maps(pair)
-    shown = map_name if map_name in names else names[0]
+    return map_name if map_name in names else names[0]
+
+
+def map_values(registry: Registry, pair: str, map_name: str | None, cursor=None) -> tuple[str, str, str]:
+    """The VAE map's value, the AE map's value, and the map actually shown (shown_map); `cursor(bundle, map)`, if
+    given, says where each map's cursor goes ([x, y], or None to leave it)."""
+    shown = shown_map(registry, pair, map_name)
     keys = registry.pairs[pair]
 
     def value(key):
-        return map_value(key, shown, url=key and payload_url(registry.bundles[key], key, shown))
+        point = cursor(registry.bundles[key], shown) if cursor and key else None
+        return map_value(key, shown, url=key and payload_url(registry.bundles[key], key, shown),
+                         **({"cursor": point} if point else {}))
     return value(keys.get("vae")), value(keys.get("ae")), shown
 
 
 def preload(registry: Registry, first_pair: str | None) -> str:
-    """The page head's preload links for the maps the page opens on (app.py gives them to gr.Blocks)."""
-    if not first_pair:
-        return preload_head(registry.bundles, [])
-    shown = registry.shared_maps(first_pair)[0]
-    return preload_head(registry.bundles, [(key, shown) for key in registry.pairs[first_pair].values()])
+    """The page head's preload links for the maps the page opens on (app.py gives them to launch)."""
+    shown = registry.shared_maps(first_pair)[0] if first_pair else None
+    maps = [(key, shown) for key in registry.pairs[first_pair].values()] if first_pair else []
+    return preload_head(registry.bundles, maps)
 
 
 def build(registry: Registry, first_pair: str | None) -> Header:
@@ -52,13 +61,15 @@ def build(registry: Registry, first_pair: str | None) -> Header:
     names = registry.shared_maps(first_pair) if first_pair else []
     vae_value, ae_value, shown = (map_values(registry, first_pair, None) if first_pair
                                   else (map_value(None), map_value(None), None))
-    with gr.Row():
+    with gr.Row(elem_id="header-row"):
         pair_box = gr.Dropdown(choices=[(registry.label(p), p) for p in registry.pairs], value=first_pair,
                                label="Model pair (a VAE and its AE twin)", scale=2)
         map_box = gr.Radio(choices=names, value=shown, label="Map of the latent space", scale=1,
                            visible=len(names) > 1)
-    about = gr.Markdown(describe(registry, first_pair))
-    with gr.Row(equal_height=False):
+        lesson_button = gr.Button("Lesson", elem_id="lesson-button", size="md", scale=0)
+        presenter.build()
+    about = gr.Markdown(describe(registry, first_pair), elem_id="pair-about")
+    with gr.Row(equal_height=False, elem_id="maps-row"):
         with gr.Column():
             vae_map = latent_map(registry.bundles, elem_id="map-vae", value=vae_value)
         with gr.Column():
@@ -77,4 +88,4 @@ def build(registry: Registry, first_pair: str | None) -> Header:
     switched = [pair_box.change(friendly(show_pair), [pair_box, map_box], [vae_map, ae_map, map_box]),
                 map_box.input(friendly(show_map), [pair_box, map_box], [vae_map, ae_map])]
     pair_box.change(friendly(lambda pair: describe(registry, pair)), pair_box, about)
-    return Header(pair_box, map_box, vae_map, ae_map, switched)
+    return Header(pair_box, map_box, vae_map, ae_map, lesson_button, switched)

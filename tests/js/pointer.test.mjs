@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { GRAB_PX, attachPointer } from '../../explorer/app/latent_map/static/pointer.js';
+import { GRAB_PX, GRAB_TOUCH_PX, attachPointer } from '../../explorer/app/latent_map/static/pointer.js';
 import { event, fakePlot, fakeWindow } from './fakes.mjs';
 
 // The plot area: 400 x 300 px at (46, 8) inside the graph div, showing x in [-4, 4] and y in [-3, 3].
@@ -49,6 +49,17 @@ test(`a press ${GRAB_PX + 4} px from the cursor is not a grab: plotly may pan`, 
   assert.equal(down.defaultPrevented, false);
   assert.equal(pointer.dragging(), false);
   assert.deepEqual(calls, []);
+});
+
+test(`a finger ${GRAB_PX + 6} px from the cursor grabs it (a mouse there would not); ${GRAB_TOUCH_PX + 4} px does not`, () => {
+  const { gd, calls, pointer, at } = setup();
+  const [px, py] = page(0, 0);
+  gd.dispatchEvent(event('pointerdown', at([px + GRAB_PX + 6, py], { pointerType: 'touch' })));
+  assert.equal(pointer.dragging(), true);
+  assert.deepEqual(calls, [['grab']]);
+  const far = setup();
+  far.gd.dispatchEvent(event('pointerdown', far.at([px + GRAB_TOUCH_PX + 4, py], { pointerType: 'touch' })));
+  assert.equal(far.pointer.dragging(), false);
 });
 
 test('dragging decodes at most once per frame, the latest move, and the release ends on the final position', () => {

@@ -59,10 +59,11 @@ def map_value(key: str | None, map_name: str | None = None, url: str | None = No
 
     Layers over the dots, each replaced when given (None clears it) and kept when not: `overlay`, an input
     image's place (explorer.reconstruction.map_overlay), to which the cursor jumps, decoding its exact code; and
-    `marks`, a list of latents other views made (explorer.marks.marks), which a click on the map goes to."""
-    unknown = set(layers) - {"overlay", "marks"}
+    `marks`, a list of latents other views made (explorer.marks.marks), which a click on the map goes to; and
+    `cursor`, [x, y], where the cursor goes when the value arrives (the lesson's steps)."""
+    unknown = set(layers) - {"overlay", "marks", "cursor"}
     if unknown:
-        raise TypeError(f"map_value takes the layers overlay and marks, not {sorted(unknown)}")
+        raise TypeError(f"map_value takes the layers overlay, marks and cursor, not {sorted(unknown)}")
     return json.dumps({"bundle": key, "map": map_name, **({"url": url} if url else {}), **layers})
 
 

@@ -56,3 +56,5 @@ def build(registry: Registry, pair_box, classifiers: dict) -> None:
     table = gr.Dataframe(headers=["", "VAE", "AE"], label="Test-set metrics", interactive=False, wrap=True)
     go.click(friendly(lambda p, s: compare(p, s, registry, classifiers)), [pair_box, seed],
              [vae_img, ae_img, table, explain])
+    # Results belong to the pair that made them: a new pair clears them until the button is pressed again.
+    pair_box.change(lambda: (None, None, None, EXPLAIN.format(real="–")), None, [vae_img, ae_img, table, explain])

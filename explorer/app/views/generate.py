@@ -122,6 +122,16 @@ def on_both_maps(registry: Registry, pair: str, map_name: str | None, name: str,
     return out
 
 
+def ends_note(registry: Registry, pair: str | None) -> str:
+    """What an empty start or end of an interpolation stands for, in the pair's own class names."""
+    if pair not in registry.pairs:
+        return ""
+    b = registry.model_of(pair)
+    first, last = (b.class_name(b.first_of_class(label)) for label in (0, 7))
+    return (f"An empty start uses the Reconstruct tab's image (or the first test image of a {first}); an empty "
+            f"end, the first test image of a {last}.")
+
+
 def build(registry: Registry, header, x_state, storage) -> None:
     """Lay out the view inside the current gr.Tab and wire its events; what it makes also shows on the maps in
     `header`, as marks the cursor can go to; downloads go to `storage` (PrivateStorage)."""
@@ -158,8 +168,7 @@ def build(registry: Registry, header, x_state, storage) -> None:
             steps = gr.Slider(3, 16, value=9, step=1, label="Steps")
             mode = gr.Radio(["linear", "spherical"], value="spherical", label="Path")
             interp_btn = gr.Button("Interpolate", variant="primary")
-            gr.Markdown("An empty start uses the Reconstruct tab's image (or a test image); an empty end, a test "
-                        "image of class 7.")
+            ends = gr.Markdown(ends_note(registry, pair_box.value))
     film = gr.Image(label="Filmstrip", elem_classes=[PIXELATED], height=160)
     with gr.Row():
         png_file = gr.File(label="Download PNG")
@@ -183,6 +192,9 @@ def build(registry: Registry, header, x_state, storage) -> None:
         film_img, png, gif, path = filmstrip(xa, xb, pair, w, k, m, registry, storage.new_output_folder(), map_name)
         return [film_img, png, gif, *on_maps(registry, pair, w.lower(), map_name, [path])]
 
+    # Results belong to the pair that made them: a new pair clears them and names its own default end image.
+    pair_box.change(lambda pair: (None, None, "", None, None, None, ends_note(registry, pair)), pair_box,
+                    [samples, grid_img, grid_caption, film, png_file, gif_file, ends])
     sample_btn.click(friendly(on_sample), [pair_box, n, temperature, seed, map_box], [samples, *maps])
     grid_btn.click(friendly(on_manifold), [pair_box, size, spacing, map_box], [grid_img, grid_caption, *maps])
     interp_btn.click(friendly(on_interp), [a_up, a_draw, b_up, b_draw, x_state, pair_box, which, steps, mode, map_box],

@@ -72,7 +72,9 @@ def example_image(registry: Registry, pair: str | None, position: int):
     """The test image behind the clicked example, preprocessed as-is (it is already MNIST-style)."""
     b = registry.model_of(pair)
     i = example_indices(b)[position]
-    return b.test_image(i), [(show(b.latents["images"][i], 4), "test image (already 28×28)")]
+    # two steps, as an upload of a 28x28 image gets (a gallery of one image shows it at full width)
+    image = show(b.latents["images"][i], 4)
+    return b.test_image(i), [(image, f"test image #{i}: {b.class_name(i)}"), (image, "already 28x28: used as is")]
 
 
 def build(registry: Registry, header, x_state: gr.State) -> None:
@@ -91,7 +93,7 @@ def build(registry: Registry, header, x_state: gr.State) -> None:
             gallery = gr.Gallery(value=examples(registry, pair_box.value), label="…or click a test image",
                                  columns=10, height=130, allow_preview=False, elem_classes=[PIXELATED])
             steps = gr.Gallery(label="Preprocessing, step by step", columns=6, height=180, allow_preview=False,
-                               elem_classes=[PIXELATED])
+                               object_fit="contain", elem_id="preprocess-steps", elem_classes=[PIXELATED])
             exaggerate = gr.Checkbox(label="Exaggerate the posterior rings ×5 (when σ is tiny)", value=False)
             with gr.Row():
                 vae_recon = gr.Image(label="VAE reconstruction (from μ)", elem_classes=[PIXELATED], height=280)
@@ -119,7 +121,8 @@ def build(registry: Registry, header, x_state: gr.State) -> None:
         return pre.x, steps_gallery(pre)
 
     def on_example(pair, evt: gr.SelectData):
-        return example_image(registry, pair, evt.index)
+        # the upload box is emptied: what it showed is no longer the input
+        return *example_image(registry, pair, evt.index), None
 
     render_inputs = [x_state, pair_box, map_box, exaggerate]
     on_render = friendly(do_render)
@@ -129,7 +132,7 @@ def build(registry: Registry, header, x_state: gr.State) -> None:
         .success(on_render, render_inputs, outputs, api_name="reconstruct_render", api_visibility="undocumented")
     sketch.change(friendly(on_sketch), [sketch, pair_box], [x_state, steps], trigger_mode="always_last",
                   show_progress="hidden", api_name="reconstruct_sketch", api_visibility="undocumented").success(on_render, render_inputs, outputs, show_progress="hidden")
-    gallery.select(friendly(on_example), pair_box, [x_state, steps]).success(on_render, render_inputs, outputs)
+    gallery.select(friendly(on_example), pair_box, [x_state, steps, upload]).success(on_render, render_inputs, outputs)
     exaggerate.input(on_render, render_inputs, outputs)
     pair_box.change(friendly(lambda pair: examples(registry, pair)), pair_box, gallery)
     for switched in header.switched:   # a new pair or map: show the current input on it

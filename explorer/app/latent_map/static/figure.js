@@ -6,6 +6,7 @@
 export const GL_POINTS = 2000;
 const FAR = 'rgba(110, 110, 110, 0.16)';   // faint: the far region is shown, the dots stay what one sees
 const FAR_KEY = 'rgba(110, 110, 110, 0.35)';
+const LEGEND_ENTRY_PX = 100;   // a column of the legend under a narrow plot
 
 export const CONFIG = { responsive: true, scrollZoom: true, displaylogo: false, doubleClick: 'reset',
   modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'] };
@@ -18,7 +19,7 @@ export function traces(p, canWebGL) {
     data.push({ type: 'heatmap', x: u.x, y: u.y, z: u.z, hoverinfo: 'skip', showscale: false,
       colorscale: [[0, FAR], [1, FAR]], zmin: 0, zmax: 1, showlegend: false });
     data.push({ type: 'scatter', mode: 'markers', x: [null], y: [null], hoverinfo: 'skip',
-      name: 'far from every test image', marker: { symbol: 'square', size: 11, color: FAR_KEY } });
+      name: 'far from the data', marker: { symbol: 'square', size: 11, color: FAR_KEY } });
   }
   const traceIdx = data.map(() => null);
   const size = p.n > 3000 ? 3 : 6;
@@ -31,22 +32,44 @@ export function traces(p, canWebGL) {
   return { data, traceIdx };
 }
 
-function shapes(p) {
-  const out = p.circles.map((r) => ({ type: 'circle', xref: 'x', yref: 'y', x0: -r, y0: -r, x1: r, y1: r,
+function shapes(p, big) {
+  return p.circles.map((r) => ({ type: 'circle', xref: 'x', yref: 'y', x0: -r, y0: -r, x1: r, y1: r,
     layer: 'below', line: { color: '#888', width: 1, dash: 'dot' },
-    label: { text: r + 'σ', textposition: 'top right', font: { size: 10, color: '#777' } } }));
-  return out;
+    label: { text: r + 'σ', textposition: 'top right', font: { size: big ? 18 : 10, color: '#666' } } }));
 }
 
-export function layout(p) {
+// Text sizes and the legend, as a relayout, for the plot's width in CSS px. The legend goes to the plot's right
+// when the plot is wide enough to keep a square data area beside it, else under it in fixed-width columns (plotly
+// otherwise stacks a long legend in one scrolling column). Presenter mode (`big`): every text 18 px, and no
+// legend on a narrow plot (the hover preview still names each dot).
+export function style(p, big, width, height = 420) {
+  const text = big ? 18 : 12;
+  const side = width >= (big ? 640 : 380);
+  let legend = { orientation: 'v', x: 1.02, y: 1, xanchor: 'left', yanchor: 'top' };
+  let bottom = big ? 56 : 40;   // room for the x axis: its ticks and title
+  const shown = side || !big;
+  if (!side && shown) {   // the legend's rows get a margin of their own under the axis title
+    const items = p.traces.length + (p.unreliable ? 1 : 0);
+    const rows = Math.ceil(items / Math.max(1, Math.floor((width - 50) / LEGEND_ENTRY_PX)));
+    const legendPx = rows * (text + 8) + 18;
+    const plotPx = Math.max(60, height - 8 - bottom - legendPx);
+    legend = { orientation: 'h', x: 0, y: -(bottom + 14) / plotPx, yanchor: 'top', entrywidth: LEGEND_ENTRY_PX,
+      entrywidthmode: 'pixels' };
+    bottom += legendPx;
+  }
+  return { font: { size: text }, showlegend: shown, shapes: shapes(p, big),
+    margin: { l: big ? 62 : 46, r: 8, t: 8, b: bottom },
+    legend: { ...legend, font: { size: big ? 18 : 11.5 }, itemsizing: 'constant' } };
+}
+
+export function layout(p, big = false, width = 1000, height = 420) {
   const r = p.range;
   return {
-    margin: { l: 46, r: 8, t: 8, b: 40 }, dragmode: 'pan', hovermode: 'closest', uirevision: p.bundle + p.map,
+    dragmode: 'pan', hovermode: 'closest', uirevision: p.bundle + p.map,
     xaxis: { range: [r[0], r[1]], zeroline: false, title: { text: p.map === 'latent' ? 'z₁' : p.map + ' 1' } },
     yaxis: { range: [r[2], r[3]], zeroline: false, scaleanchor: 'x', scaleratio: 1,
       title: { text: p.map === 'latent' ? 'z₂' : p.map + ' 2' } },
-    legend: { orientation: 'h', x: 0, y: -0.2, yanchor: 'top', font: { size: 11 }, itemsizing: 'constant' },
-    shapes: shapes(p), plot_bgcolor: '#fff', paper_bgcolor: '#fff', font: { size: 12 },
+    plot_bgcolor: '#fff', paper_bgcolor: '#fff', ...style(p, big, width, height),
   };
 }
 

@@ -7,15 +7,18 @@
 import { createDecodeSource, fetchJSON, loadBrowserModel } from './decode_source.js';
 import { base64ToGrey } from './decoder.js';
 import { createDims } from './dims.js';
-import { CONFIG, layout, traces } from './figure.js';
+import { CONFIG, layout, style, traces } from './figure.js';
 import { dataToPixel, plotFrame, relayoutFrame } from './geometry.js';
 import { toMap } from './inverse.js';
+import { attachKeys } from './keys.js';
 import { createLayers } from './layers.js';
 import { plotlyReady, webgl } from './plotly_ready.js';
 import { attachPointer } from './pointer.js';
 import { createView } from './view.js';
 
 const MAX_LOG = 5000;   // painted frames kept for tests and benchmarks
+// Presenter mode (explorer/app/presenter.py) is a class on the page's root; its switch says so with an event.
+const presenting = () => document.documentElement.classList.contains('lm-present');
 
 // element: the component's root; props.value: map_value(...) JSON; server: the server functions;
 // watch(prop, fn): gradio's change hook; onRelease(point): the cursor was dropped or clicked somewhere;
@@ -36,9 +39,11 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
     seq: 0,             // requests made
     last: null,         // the decode shown: {seq, x, y, reliable, source}
     thumbs: new Map(),  // "bundle#index" -> hover preview
+    loading: null,      // the selection being fetched, until it is drawn
   };
   const options = { browserDecoding: true, holdPlotlyRelease: true };   // tests and benchmarks switch these
   const log = { frames: [], rtt: [], moves: 0, errors: 0 };
+  let styled = '';   // the text sizes and legend drawn (figure.js style), as JSON
   const keep = (list, item) => { list.push(item); if (list.length > MAX_LOG) list.shift(); };
 
   const source = createDecodeSource({
@@ -89,9 +94,16 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
     if (!sel.bundle) { view.error('No model selected.'); return; }
     const drawn = state.payload;
     if (drawn && state.ready && sel.bundle === drawn.bundle && (sel.map || drawn.map) === drawn.map) {
-      showLayers(sel);   // same map: keep the figure, its zoom and pan; only the layers it names change
+      // same map: keep the figure, its zoom and pan; only the layers it names change, and the cursor if it says
+      showLayers(sel).then((jumped) => { if (!jumped && sel.cursor) setCursor(...sel.cursor); });
       return;
     }
+    const loading = state.loading;
+    if (!state.ready && loading && loading.bundle === sel.bundle && loading.map === sel.map) {
+      state.loading = { ...sel, cursor: sel.cursor || loading.cursor };   // asked again while it loads
+      return;
+    }
+    state.loading = sel;
     state.ready = false;
     source.select(null);   // answers about the previous map are dropped from now on
     view.loading(`Loading the map of ${sel.bundle}${sel.map ? ` (${sel.map.toUpperCase()})` : ''}…`);
@@ -102,14 +114,18 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
       .then((res) => (res && !res.error ? (res.payload || fetchJSON(res.url)) : res)))
       .catch(() => null)
       .then((p) => {
+        const wanted = state.loading;   // this map, perhaps asked again meanwhile with a cursor; or another map
+        if (!wanted || wanted.bundle !== sel.bundle || wanted.map !== sel.map) return;
         if (!p || p.error) {
           const text = p ? p.error : 'The map could not be loaded; reload the page.';
           view.error(text);
           view.loading(text);
+          state.loading = null;
           return;
         }
         view.error('');
-        draw(p, sel);
+        state.loading = null;
+        draw(p, wanted);
       });
   }
 
@@ -120,10 +136,10 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
     state.selection = { bundle: p.bundle, map: p.map };
     source.select(state.selection);
     layers.reset();
-    state.cursor = p.start.slice();
+    state.cursor = (sel.cursor || p.start).slice();
     view.title(p.title);
     dims.setup(p.dims);
-    if (p.first) {   // the decode at the start, made with the payload: on screen before the map is drawn
+    if (p.first && !sel.cursor) {   // the decode at the start, made with the payload: on screen before the map is drawn
       view.loading(`Drawing the map of ${p.bundle}…`);
       paint({ seq: ++state.seq, t0: performance.now(), x: p.start[0], y: p.start[1] },
         { ...p.first, grey: base64ToGrey(p.first.pixels) }, 'payload');
@@ -134,8 +150,11 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
     state.traceIdx = traceIdx;
     (window.Plotly ? Promise.resolve() : modelLoaded)
       .then(() => plotlyReady(urls.plotly))
-      .then((Plotly) => (state.payload === p ? Plotly.newPlot(gd, data, layout(p), CONFIG).then(() => drawn(p, sel))
-        : null));   // another map was asked for meanwhile
+      .then((Plotly) => {
+        if (state.payload !== p) return null;   // another map was asked for meanwhile
+        styled = JSON.stringify(style(p, presenting(), gd.clientWidth, gd.clientHeight));
+        return Plotly.newPlot(gd, data, layout(p, presenting(), gd.clientWidth, gd.clientHeight), CONFIG).then(() => drawn(p, sel));
+      });
   }
 
   // The plot of payload p is on screen: bind its events (once), lift the veil, decode at the cursor.
@@ -149,6 +168,8 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
       gd.__lmEvents = true;
     }
     view.loading(null);
+    // The keyboard reaches the map itself (keys.js), not plotly's 14 toolbar buttons on the way to the tabs.
+    gd.querySelectorAll('.modebar-btn').forEach((b) => b.setAttribute('tabindex', '-1'));
     view.placeCursor(frame(), state.cursor);
     state.ready = true;
     showLayers(sel).then((jumped) => { if (!jumped) setCursor(...state.cursor); });
@@ -232,7 +253,33 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
       release();
     },
   }, options);
-  new ResizeObserver(() => { if (state.ready) Plotly.Plots.resize(gd); }).observe(gd);
+  attachKeys(view.wrap, {
+    frame, cursor: () => state.cursor, ready: () => state.ready,
+    onMove: (x, y) => { setCursor(x, y); view.announce(); },
+    onDrop: release,
+    zoom: (factor) => {
+      const f = frame();
+      const [cx, cy] = state.cursor;
+      const [hw, hh] = [((f.x1 - f.x0) * factor) / 2, ((f.y1 - f.y0) * factor) / 2];
+      window.Plotly.relayout(gd, { 'xaxis.range': [cx - hw, cx + hw], 'yaxis.range': [cy - hh, cy + hh] });
+    },
+    reset: () => {
+      const r = state.payload.range;
+      window.Plotly.relayout(gd, { 'xaxis.range': [r[0], r[1]], 'yaxis.range': [r[2], r[3]] });
+    },
+  });
+
+  // Text sizes and legend for the page's mode and the plot's width (figure.js style), changed only when they differ.
+  function restyle() {
+    if (!state.ready) return;
+    const s = style(state.payload, presenting(), gd.clientWidth, gd.clientHeight);
+    const key = JSON.stringify(s);
+    if (key === styled) return;
+    styled = key;
+    window.Plotly.relayout(gd, s);
+  }
+  window.addEventListener('lm-present', restyle);
+  new ResizeObserver(() => { if (state.ready) { Plotly.Plots.resize(gd); restyle(); } }).observe(gd);
 
   // The one handle tests and benchmarks use (`#elem_id .lm`): read state and log, switch options, move the cursor.
   view.root.latentMap = { state, log, options, server, element, frame, setCursor, dataToPixel,

@@ -4,6 +4,7 @@
 import { dataToPixel, insidePlot, isClick, pixelToData } from './geometry.js';
 
 export const GRAB_PX = 16;   // a press this close to the cursor drags it; farther away it pans or clicks
+export const GRAB_TOUCH_PX = 36;   // a finger covers the ring: it may land this far off and still grab it
 
 // hooks: frame() -> the plot's frame (geometry.js); cursor() -> [x, y]; ready() -> whether a map is drawn;
 // onGrab(); onDragTo(x, y, t); onDrop(); onClick(x, y, t). options.holdPlotlyRelease: see holdRelease below.
@@ -23,7 +24,7 @@ export function attachPointer(gd, win, hooks, options, raf = (fn) => win.request
     const f = hooks.frame();
     if (!insidePlot(px, py, f)) return;   // modebar, legend and axes keep their own behaviour
     const [cx, cy] = dataToPixel(...hooks.cursor(), f);
-    if (Math.hypot(px - cx, py - cy) <= GRAB_PX) {
+    if (Math.hypot(px - cx, py - cy) <= (ev.pointerType === 'touch' ? GRAB_TOUCH_PX : GRAB_PX)) {
       ev.preventDefault();   // no compatibility mousedown, so plotly does not start a pan
       ev.stopPropagation();
       gd.setPointerCapture(ev.pointerId);

@@ -10,17 +10,32 @@ export function createView(element) {
     title: $('.lm-title'), canvas: $('.lm-decode'), coords: $('.lm-coords'), summary: $('.lm-summary'), how: $('.lm-how'),
     badge: $('.lm-badge'), clip: $('.lm-clip'), ring: $('.lm-cursor'), warn: $('.lm-warn'), nn: $('.lm-nn'),
     tip: $('.lm-tip'), error: $('.lm-error'), spot: $('.lm-spot'), loading: $('.lm-loading'),
-    loadingText: $('.lm-loading-text'), status: $('.lm-status'), wrap: $('.lm-mapwrap'),
+    loadingText: $('.lm-loading-text'), status: $('.lm-status'), wrap: $('.lm-mapwrap'), said: $('.lm-said'),
   };
   const ctx = el.canvas.getContext('2d');
   const image = ctx.createImageData(el.canvas.width, el.canvas.height);
   let neighboursShown = '';
+  let sayTimer = null;
 
   return {
     root: $('.lm'),
     plot: $('.lm-plot'),
+    wrap: el.wrap,   // takes the keyboard's focus (keys.js)
 
-    title(text) { el.title.textContent = text; },
+    title(text) {
+      el.title.textContent = text;
+      el.wrap.setAttribute('aria-label', `${text}. Arrow keys move the cursor (Shift: farther), Enter drops it `
+        + 'there, plus and minus zoom, 0 shows the whole map.');
+    },
+
+    // Tell a screen reader where the cursor is, once it has stopped for a moment (a keyboard move).
+    announce() {
+      clearTimeout(sayTimer);
+      sayTimer = setTimeout(() => {
+        const near = el.nn.querySelector('figcaption').textContent;
+        el.said.textContent = el.coords.textContent + (near ? `; the nearest test image is a ${near}` : '');
+      }, 600);
+    },
 
     // A map on its way (text), or drawn (null): while it loads, the plot and everything beside it are blank, so
     // nothing of a previous map stands next to the new one.
@@ -79,6 +94,7 @@ export function createView(element) {
       el.badge.hidden = r.reliable;
       el.warn.hidden = r.reliable;
       el.coords.textContent = r.coords + (r.clamped ? ' (clamped to the map)' : '');
+      el.canvas.setAttribute('aria-label', `decoded image at ${r.coords}`);
       el.summary.textContent = r.summary;
       el.how.textContent = r.how || '';
     },
