@@ -1,6 +1,7 @@
 """Benchmark the live latent map in headless Chromium: drag latency, delivered frames, click latency.
 
     python bench/bench_latent_map.py --append
+    python bench/bench_latent_map.py --site OUT_DIR    # a static build (python -m explorer.site OUT_DIR), over HTTP
 
 Starts app.py on --checkpoints in a subprocess, then for each case (pair:map) and each decode path (--paths:
 "browser" = the page's own copy of the decoder, "server" = every image decoded by the lm_decode server function)
@@ -25,6 +26,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.app_process import app_process  # noqa: E402
+from tests.static_server import served  # noqa: E402
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 DEFAULT_CASES = ["fashion-mnist-mlp-z2:latent", "fashion-mnist-conv-z16:pca", "fashion-mnist-conv-z16:umap"]
@@ -43,6 +45,8 @@ IDLE_JS = """(sel) => { const e = document.querySelector(sel + ' .lm'); const m 
 def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--checkpoints", default=str(ROOT / "checkpoints"))
+    p.add_argument("--site", help="a static build (python -m explorer.site DIR) to measure instead of the app; "
+                                  "it decodes only in the browser")
     p.add_argument("--cases", nargs="+", default=DEFAULT_CASES, help="pair:map, e.g. digits-mlp-z2:latent")
     p.add_argument("--seconds", type=float, default=2.0)
     p.add_argument("--rate", type=float, default=60.0, help="mouse moves per second during the drag")
@@ -55,13 +59,18 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def select(page, pair: str, map_name: str) -> None:
+def select(page, pair: str, map_name: str, site: bool = False) -> None:
     """Choose the pair in the dropdown and the map in the radio, then wait for the VAE map to settle."""
-    page.get_by_label("Model pair (a VAE and its AE twin)").click()
-    page.get_by_role("option", name=f"({pair})").click()
+    if site:   # the static build's picker is a plain <select>
+        page.select_option("#pair", pair)
+    else:
+        page.get_by_label("Model pair (a VAE and its AE twin)").click()
+        page.get_by_role("option", name=f"({pair})").click()
     page.wait_for_function(f"() => document.querySelector('{SEL} .lm').latentMap.state.payload.bundle === "
                            f"'{pair}/vae'", timeout=30000)
-    if map_name != "latent":
+    if map_name != "latent" and site:
+        page.check(f"#map-switch input[value={map_name}]")
+    elif map_name != "latent":
         page.get_by_role("radio", name=map_name, exact=True).check()
     page.wait_for_function(f"() => document.querySelector('{SEL} .lm').latentMap.state.payload.map === "
                            f"'{map_name}'", timeout=30000)
@@ -172,14 +181,17 @@ def append_section(text: str) -> None:
 def main() -> None:
     a = parse_args()
     rows = []
-    with app_process(a.checkpoints) as (url, _), sync_playwright() as p:
+    if a.site:
+        a.paths = ["browser"]
+    with (served(Path(a.site)) if a.site else app_process(a.checkpoints)) as served_at, sync_playwright() as p:
+        url = f"{served_at}/index.html" if a.site else served_at[0]
         browser = p.chromium.launch(executable_path=a.chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         page.goto(url)
         page.wait_for_function(IDLE_JS, arg=SEL, timeout=60000)
         for case in a.cases:
             pair, map_name = case.split(":")
-            select(page, pair, map_name)
+            select(page, pair, map_name, site=bool(a.site))
             for path in a.paths:
                 use_path(page, path)
                 drag(page, 0.5, a.rate)   # warm-up: first torch calls and JIT paths
