@@ -30,16 +30,11 @@ def describe(registry: Registry, pair: str | None) -> str:
             f"{m['likelihood']} likelihood{trained}")
 
 
-def shown_map(registry: Registry, pair: str, map_name: str | None) -> str:
-    """The map a pair is shown on: `map_name` if both its models have it, else their first shared map."""
-    names = registry.shared_maps(pair)
-    return map_name if map_name in names else names[0]
-
-
 def map_values(registry: Registry, pair: str, map_name: str | None, cursor=None) -> tuple[str, str, str]:
-    """The VAE map's value, the AE map's value, and the map actually shown (shown_map); `cursor(bundle, map)`, if
-    given, says where each map's cursor goes ([x, y], or None to leave it)."""
-    shown = shown_map(registry, pair, map_name)
+    """The VAE map's value, the AE map's value, and the map actually shown (`map_name` if both have it);
+    `cursor(bundle, map)`, if given, says where each map's cursor goes ([x, y], or None to leave it)."""
+    names = registry.shared_maps(pair)
+    shown = map_name if map_name in names else names[0]
     keys = registry.pairs[pair]
 
     def value(key):
@@ -47,6 +42,15 @@ def map_values(registry: Registry, pair: str, map_name: str | None, cursor=None)
         return map_value(key, shown, url=key and payload_url(registry.bundles[key], key, shown),
                          **({"cursor": point} if point else {}))
     return value(keys.get("vae")), value(keys.get("ae")), shown
+
+
+def switch_to(registry: Registry, pair: str | None, map_name: str | None, cursor=None) -> tuple[str, str, gr.Radio]:
+    """What the header shows for `pair`: both maps' values (map_values) and the map switch; a sentence (UnknownModel)
+    for an unknown pair."""
+    registry.pair(pair)
+    vae, ae, shown = map_values(registry, pair, map_name, cursor)
+    names = registry.shared_maps(pair)
+    return vae, ae, gr.Radio(choices=names, value=shown, visible=len(names) > 1)
 
 
 def preload(registry: Registry, first_pair: str | None) -> str:
@@ -75,17 +79,11 @@ def build(registry: Registry, first_pair: str | None) -> Header:
         with gr.Column():
             ae_map = latent_map(registry.bundles, elem_id="map-ae", value=ae_value)
 
-    def show_pair(pair: str | None, map_name: str | None):
-        registry.pair(pair)   # a sentence for an unknown pair
-        vae, ae, shown = map_values(registry, pair, map_name)
-        names = registry.shared_maps(pair)
-        return vae, ae, gr.Radio(choices=names, value=shown, visible=len(names) > 1)
-
     def show_map(pair: str | None, map_name: str | None):
         registry.pair(pair)
         return map_values(registry, pair, map_name)[:2]
 
-    switched = [pair_box.change(friendly(show_pair), [pair_box, map_box], [vae_map, ae_map, map_box]),
+    switched = [pair_box.change(friendly(lambda pair, map_name: switch_to(registry, pair, map_name)), [pair_box, map_box], [vae_map, ae_map, map_box]),
                 map_box.input(friendly(show_map), [pair_box, map_box], [vae_map, ae_map])]
     pair_box.change(friendly(lambda pair: describe(registry, pair)), pair_box, about)
     return Header(pair_box, map_box, vae_map, ae_map, lesson_button, switched)

@@ -6,7 +6,7 @@ PageDown / PageUp (and the arrow keys, unless a map or a field has the focus) tu
 import gradio as gr
 
 from explorer.app.display import friendly
-from explorer.app.header import Header, map_values
+from explorer.app.header import Header, switch_to
 from explorer.lesson import LESSON, cursor_point
 from explorer.registry import Registry
 
@@ -64,11 +64,8 @@ def wire(registry: Registry, top: Header, tabs: gr.Tabs, panel, text, prev, nxt,
         i = max(0, min(int(i), len(LESSON) - 1))
         s = LESSON[i]
         pair = s.pair if s.pair in registry.pairs else current_pair
-        registry.pair(pair)   # a sentence when there is no pair at all
-        vae, ae, shown = map_values(registry, pair, s.map, cursor=lambda bundle, name: cursor_point(s, bundle, name))
-        names = registry.shared_maps(pair)
-        return (i, gr.Column(visible=True), step_text(i), pair,
-                gr.Radio(choices=names, value=shown, visible=len(names) > 1), vae, ae, gr.Tabs(selected=s.tab))
+        vae, ae, map_switch = switch_to(registry, pair, s.map, cursor=lambda bundle, name: cursor_point(s, bundle, name))
+        return (i, gr.Column(visible=True), step_text(i), pair, map_switch, vae, ae, gr.Tabs(selected=s.tab))
 
     outputs = [step, panel, text, top.pair_box, top.map_box, top.vae_map, top.ae_map, tabs]
     top.lesson_button.click(friendly(show), [step, top.pair_box], outputs)

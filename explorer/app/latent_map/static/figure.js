@@ -62,14 +62,15 @@ export function style(p, big, width, height = 420) {
     legend: { ...legend, font: { size: big ? 18 : 11.5 }, itemsizing: 'constant' } };
 }
 
-export function layout(p, big = false, width = 1000, height = 420) {
+// `look`: style(...) for the page's mode and the plot's size (the normal page's, by default).
+export function layout(p, look = style(p, false, 1000, 420)) {
   const r = p.range;
   return {
     dragmode: 'pan', hovermode: 'closest', uirevision: p.bundle + p.map,
     xaxis: { range: [r[0], r[1]], zeroline: false, title: { text: p.map === 'latent' ? 'z₁' : p.map + ' 1' } },
     yaxis: { range: [r[2], r[3]], zeroline: false, scaleanchor: 'x', scaleratio: 1,
       title: { text: p.map === 'latent' ? 'z₂' : p.map + ' 2' } },
-    plot_bgcolor: '#fff', paper_bgcolor: '#fff', ...style(p, big, width, height),
+    plot_bgcolor: '#fff', paper_bgcolor: '#fff', ...look,
   };
 }
 

@@ -152,8 +152,9 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
       .then(() => plotlyReady(urls.plotly))
       .then((Plotly) => {
         if (state.payload !== p) return null;   // another map was asked for meanwhile
-        styled = JSON.stringify(style(p, presenting(), gd.clientWidth, gd.clientHeight));
-        return Plotly.newPlot(gd, data, layout(p, presenting(), gd.clientWidth, gd.clientHeight), CONFIG).then(() => drawn(p, sel));
+        const look = style(p, presenting(), gd.clientWidth, gd.clientHeight);
+        styled = JSON.stringify(look);
+        return Plotly.newPlot(gd, data, layout(p, look), CONFIG).then(() => drawn(p, sel));
       });
   }
 
