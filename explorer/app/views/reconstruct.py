@@ -72,7 +72,7 @@ def example_image(registry: Registry, pair: str | None, position: int):
     """The test image behind the clicked example, preprocessed as-is (it is already MNIST-style)."""
     b = registry.model_of(pair)
     i = example_indices(b)[position]
-    # two steps, as an upload of a 28x28 image gets (a gallery of one image shows it at full width)
+    # the same two steps an upload of a 28x28 light-on-dark image shows
     image = show(b.latents["images"][i], 4)
     return b.test_image(i), [(image, f"test image #{i}: {b.class_name(i)}"), (image, "already 28x28: used as is")]
 
