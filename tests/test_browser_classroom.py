@@ -175,8 +175,8 @@ def test_the_lesson_opens_at_a_step_from_the_url_and_the_clicker_turns_its_pages
     page.wait_for_function(LESSON_AT, arg=3)
     page.keyboard.press("PageDown")   # a presenter's clicker
     page.wait_for_function(LESSON_AT, arg=4)
-    selected = page.text_content("#views [role=tab][aria-selected=true]")
-    assert "Generate" in selected, selected
+    page.wait_for_function("() => document.querySelector('#views [role=tab][aria-selected=true]').textContent"
+                           ".includes('Generate')")
     page.keyboard.press("PageUp")
     page.wait_for_function(LESSON_AT, arg=3)
     page.click("text=Close the lesson")
@@ -185,18 +185,10 @@ def test_the_lesson_opens_at_a_step_from_the_url_and_the_clicker_turns_its_pages
     assert not errors, errors
 
 
-def test_the_last_lesson_step_switches_to_the_latent_16_pair_on_pca(app_url, browser):
-    from explorer.lesson import LESSON, cursor_point
-    from explorer.registry import load_registry
+def wait_for_step_cursors(page, registry, step) -> None:
+    """Both maps show the step's pair and map, with their cursors where explorer.lesson puts them."""
+    from explorer.lesson import cursor_point
 
-    registry = load_registry(ROOT / "checkpoints")
-    step = LESSON[-1]
-    page, errors = open_page(browser, app_url, 1366, 900)
-    page.click("#lesson-button")
-    page.wait_for_function(LESSON_AT, arg=1)
-    for n in range(2, len(LESSON) + 1):   # a presenter turns a page once the last one is on screen
-        page.keyboard.press("PageDown")
-        page.wait_for_function(LESSON_AT, arg=n, timeout=90_000)
     for kind in ("vae", "ae"):
         b = registry.bundles[registry.pairs[step.pair][kind]]
         want = cursor_point(step, b, step.map)
@@ -204,5 +196,38 @@ def test_the_last_lesson_step_switches_to_the_latent_16_pair_on_pca(app_url, bro
                                f"return m.state.ready && m.state.payload.bundle === '{registry.pairs[step.pair][kind]}'"
                                f" && m.state.payload.map === '{step.map}' && Math.hypot(m.state.cursor[0] - {want[0]},"
                                f" m.state.cursor[1] - {want[1]}) < 1e-6; }}", timeout=90_000)
+
+
+def test_the_last_lesson_step_switches_to_the_latent_16_pair_on_pca(app_url, browser):
+    from explorer.lesson import LESSON
+    from explorer.registry import load_registry
+
+    registry = load_registry(ROOT / "checkpoints")
+    page, errors = open_page(browser, app_url, 1366, 900)
+    page.click("#lesson-button")
+    page.wait_for_function(LESSON_AT, arg=1)
+    for n in range(2, len(LESSON) + 1):   # a presenter turns a page once the last one is on screen
+        page.keyboard.press("PageDown")
+        page.wait_for_function(LESSON_AT, arg=n, timeout=90_000)
+    wait_for_step_cursors(page, registry, LESSON[-1])
+    page.wait_for_timeout(1000)   # a late event of the switch would have shown its error by now
+    assert page.locator(".toast-body").count() == 0, page.locator(".toast-body").all_text_contents()
+    page.close()
+    assert not errors, errors
+
+
+def test_a_lesson_step_on_another_pair_opens_from_the_url_in_presenter_mode(app_url, browser):
+    """The step changes the pair, the map and both cursors in one go: no error, and the cursors stay the step's."""
+    from explorer.lesson import LESSON
+    from explorer.registry import load_registry
+
+    registry = load_registry(ROOT / "checkpoints")
+    n = next(i for i, s in enumerate(LESSON) if s.pair != LESSON[0].pair and s.map != "latent") + 1
+    page, errors = open_page(browser, app_url + f"?present=1&lesson={n}", 1280, 720)
+    page.wait_for_function(LESSON_AT, arg=n, timeout=90_000)
+    wait_for_step_cursors(page, registry, LESSON[n - 1])
+    page.wait_for_timeout(1000)
+    assert page.locator(".toast-body").count() == 0, page.locator(".toast-body").all_text_contents()
+    wait_for_step_cursors(page, registry, LESSON[n - 1])
     page.close()
     assert not errors, errors

@@ -16,7 +16,8 @@ class Header:
     vae_map: gr.HTML
     ae_map: gr.HTML
     lesson_button: gr.Button
-    switched: list     # the events that show another pair or map; views chain `.then(...)` on them
+    switched: list     # the events that show another pair or map; views chain `.then(...)` on them (a lesson
+                       # step's event joins them: lesson.wire)
 
 
 def describe(registry: Registry, pair: str | None) -> str:
@@ -83,7 +84,10 @@ def build(registry: Registry, first_pair: str | None) -> Header:
         registry.pair(pair)
         return map_values(registry, pair, map_name)[:2]
 
-    switched = [pair_box.change(friendly(lambda pair, map_name: switch_to(registry, pair, map_name)), [pair_box, map_box], [vae_map, ae_map, map_box]),
+    # `.input`: the user's own choices. A lesson step sets the pair, the map and both maps in one event; a `.change`
+    # here would then redo the maps without the step's cursors, from a map switch not yet holding the new choices.
+    switched = [pair_box.input(friendly(lambda pair, map_name: switch_to(registry, pair, map_name)),
+                               [pair_box, map_box], [vae_map, ae_map, map_box]),
                 map_box.input(friendly(show_map), [pair_box, map_box], [vae_map, ae_map])]
     pair_box.change(friendly(lambda pair: describe(registry, pair)), pair_box, about)
     return Header(pair_box, map_box, vae_map, ae_map, lesson_button, switched)

@@ -3,6 +3,8 @@ its question for the class, Previous / Next / Close; the header's Lesson button 
 A step sets the pair, the map, the tab below the maps and where both cursors stand. A presenter's clicker works:
 PageDown / PageUp (and the arrow keys, unless a map or a field has the focus) turn the steps.
 """
+from dataclasses import dataclass, field
+
 import gradio as gr
 
 from explorer.app.display import friendly
@@ -45,36 +47,56 @@ def parse_step(value) -> int | None:
     return n - 1 if 1 <= n <= len(LESSON) else None
 
 
-def build_panel() -> tuple[gr.Column, gr.Markdown, gr.Button, gr.Button, gr.Button]:
+@dataclass
+class Panel:
+    box: gr.Column
+    text: gr.Markdown
+    prev: gr.Button
+    nxt: gr.Button
+    close: gr.Button
+    step: gr.State
+    events: list = field(default_factory=list)   # the events that show a step (wire)
+
+
+def build_panel() -> Panel:
     """The panel (hidden until a lesson starts), laid out where it is called."""
-    with gr.Column(visible=False, elem_id="lesson") as panel:
+    with gr.Column(visible=False, elem_id="lesson") as box:
         text = gr.Markdown()
         with gr.Row():
             prev = gr.Button("◀ Previous", elem_id="lesson-prev", size="sm", scale=0)
             nxt = gr.Button("Next ▶", elem_id="lesson-next", size="sm", scale=0, variant="primary")
             close = gr.Button("Close the lesson", size="sm", scale=0)
-    return panel, text, prev, nxt, close
+    return Panel(box, text, prev, nxt, close, gr.State(None))   # the step shown; None before the lesson starts
 
 
-def wire(registry: Registry, top: Header, tabs: gr.Tabs, panel, text, prev, nxt, close, demo: gr.Blocks) -> None:
-    """The panel's buttons, the header's Lesson button and `?lesson=N`."""
-    step = gr.State(0)
-
-    def show(i: int, current_pair: str | None):
-        i = max(0, min(int(i), len(LESSON) - 1))
+def wire(registry: Registry, top: Header, panel: Panel, demo: gr.Blocks) -> None:
+    """The panel's buttons, the header's Lesson button and `?lesson=N`: each shows a step's text, pair, map and
+    cursors. Wired before the views, so that its events join the header's switches (a view redoes its input on the
+    step's pair); select_tabs then adds the step's tab."""
+    def show(i: int | None, current_pair: str | None):
+        i = max(0, min(int(i or 0), len(LESSON) - 1))
         s = LESSON[i]
         pair = s.pair if s.pair in registry.pairs else current_pair
         vae, ae, map_switch = switch_to(registry, pair, s.map, cursor=lambda bundle, name: cursor_point(s, bundle, name))
-        return (i, gr.Column(visible=True), step_text(i), pair, map_switch, vae, ae, gr.Tabs(selected=s.tab))
+        return i, gr.Column(visible=True), step_text(i), pair, map_switch, vae, ae
 
-    outputs = [step, panel, text, top.pair_box, top.map_box, top.vae_map, top.ae_map, tabs]
-    top.lesson_button.click(friendly(show), [step, top.pair_box], outputs)
-    # A press while a step is still being set up is kept and run after it (gradio's default drops it).
-    nxt.click(friendly(lambda i, p: show(i + 1, p)), [step, top.pair_box], outputs, trigger_mode="always_last")
-    prev.click(friendly(lambda i, p: show(i - 1, p)), [step, top.pair_box], outputs, trigger_mode="always_last")
-    close.click(lambda: gr.Column(visible=False), None, panel)
+    outputs = [panel.step, panel.box, panel.text, top.pair_box, top.map_box, top.vae_map, top.ae_map]
+    inputs = [panel.step, top.pair_box]
+    panel.events += [
+        top.lesson_button.click(friendly(show), inputs, outputs),
+        # A press while a step is still being set up is kept and run after it (gradio's default drops it).
+        panel.nxt.click(friendly(lambda i, p: show((i or 0) + 1, p)), inputs, outputs, trigger_mode="always_last"),
+        panel.prev.click(friendly(lambda i, p: show((i or 0) - 1, p)), inputs, outputs, trigger_mode="always_last")]
+    panel.close.click(lambda: gr.Column(visible=False), None, panel.box)
 
     def from_url(current_pair: str | None, request: gr.Request):
         i = parse_step(request.query_params.get("lesson")) if request else None
         return [gr.skip()] * len(outputs) if i is None else show(i, current_pair)
-    demo.load(friendly(from_url), [top.pair_box], outputs)
+    panel.events.append(demo.load(friendly(from_url), [top.pair_box], outputs))
+    top.switched += panel.events
+
+
+def select_tabs(panel: Panel, tabs: gr.Tabs) -> None:
+    """After each step is shown: the tab below the maps it uses."""
+    for event in panel.events:
+        event.then(lambda i: gr.skip() if i is None else gr.Tabs(selected=LESSON[i].tab), panel.step, tabs)
