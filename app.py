@@ -25,20 +25,28 @@ MAX_QUEUED = 256
 MAX_SESSIONS = 200   # per-session state kept (least recently used go first): ~180 KB each, ~36 MB at most
 PREFERRED_PAIR = "fashion-mnist-mlp-z2"
 # The system's fonts: the theme's own web fonts are 160 KB that a slow link would load before anything else.
-THEME = gr.themes.Soft(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+# Its labels and secondary texts one shade darker than Soft's: at WCAG AA (4.5:1) in both themes (axe-core's check,
+# tests/test_browser_accessibility.py).
+THEME = gr.themes.Soft(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]).set(
+    block_label_text_color="*primary_700", block_title_text_color="*primary_700", color_accent="*primary_600",
+    body_text_color_subdued="*neutral_600", body_text_color_subdued_dark="*neutral_300",
+    button_primary_background_fill="*primary_600", button_primary_background_fill_hover="*primary_700",
+    checkbox_label_background_fill_selected="*primary_600")
 CSS = """
 .gradio-container { max-width: 1600px !important; }
 .pixelated img, img.pixelated { image-rendering: pixelated; image-rendering: crisp-edges; }
 .prose, .prose p, .prose li { font-size: 1.05rem; line-height: 1.5; }
 /* gradio gives a gallery of n < columns images n wide columns: two steps would each fill half the width */
 #preprocess-steps .grid-container { grid-template-columns: repeat(6, minmax(0, 1fr)) !important; }
+/* A laptop's short screen (1366x768): the pair picker without its caption, so the tabs below the maps show too
+   (the field keeps its label for screen readers). */
+@media (max-height: 820px) and (min-width: 1000px) { #header-row [data-testid="block-info"] { display: none; } }
 #header-row input[role="combobox"] { text-overflow: ellipsis; padding-right: 26px !important; }
 """
 INTRO = """# Latent Explorer
-Every dot is a test image, placed by where the model encodes it. **Drag the ringed cursor** (or click anywhere) and
-the image decoded at that point appears beside the map. Left: a **VAE**; right: its **plain autoencoder (AE)**
-twin, with the same layers but no pull toward the prior. Use the tabs below to feed in your own images, generate,
-and compare."""
+Every dot is a test image, placed where the model encodes it. **Drag the ringed cursor** (or click) to see the image
+decoded there. Left: a **VAE**; right: its **plain autoencoder (AE)** twin, the same layers without the pull toward
+the prior. The tabs below take your own images, generate, and compare."""
 # Pillow warns between its pixel limit and twice it, and only raises above: with the limit at ours, no decoder in
 # the process (gradio's own included) decodes more than 2x MAX_PIXELS, and ours refuses anything above 1x.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS

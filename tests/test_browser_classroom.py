@@ -83,6 +83,24 @@ def test_presenter_mode_holds_both_maps_both_decodes_and_the_tabs_on_one_screen(
     assert not errors, errors
 
 
+def test_a_laptop_screen_shows_both_maps_with_their_legends_and_the_tabs(app_url, browser):
+    """1366x768, the normal page: the first screen holds both maps, their legends and the tab bar, and the nearest
+    images' captions are whole class names."""
+    page, errors = open_page(browser, app_url, 1366, 768)
+    boxes = page.evaluate("""() => { const box = (el) => { const r = el.getBoundingClientRect();
+      return [r.left, r.top, r.right, r.bottom]; }; const out = {};
+      for (const id of ['map-vae', 'map-ae']) { out[id] = box(document.querySelector(`#${id} .lm-plot`));
+        out[id + ' legend'] = box(document.querySelector(`#${id} .legend`)); }
+      out.tabs = box(document.querySelector('#views [role=tablist]') || document.querySelector('#views [role=tab]'));
+      return out; }""")
+    for name, (left, top, right, bottom) in boxes.items():
+        assert left >= 0 and top >= 0 and right <= 1366 and bottom <= 768, (name, boxes[name])
+    page.wait_for_function("() => [...document.querySelectorAll('#map-vae .lm-nn figcaption')].every("
+                           "(c) => c.textContent && c.scrollWidth <= c.clientWidth + 1 && c.scrollHeight <= c.clientHeight + 1)")
+    page.close()
+    assert not errors, errors
+
+
 def test_the_presenter_button_switches_the_mode_and_the_url_keeps_it(app_url, browser):
     page, errors = open_page(browser, app_url, 1366, 768)
     root_has = "() => document.documentElement.classList.contains('lm-present')"
@@ -142,6 +160,52 @@ def test_a_touch_screen_gets_touch_help(app_url, browser):
     shown = page.evaluate("() => [...document.querySelectorAll('#map-vae .lm-help span')].filter("
                           "(s) => getComputedStyle(s).display !== 'none').map((s) => s.textContent)")
     assert len(shown) == 1 and "tap anywhere" in shown[0] and "scroll to zoom" not in shown[0], shown
+    page.close()
+    assert not errors, errors
+
+
+def touch(cdp, kind: str, *points) -> None:
+    """One touch event through Chromium's input pipeline (pointer and touch events, as a finger gives them)."""
+    cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [
+        {"x": x, "y": y, "id": i, "radiusX": 5, "radiusY": 5} for i, (x, y) in enumerate(points)]})
+
+
+def test_a_finger_grabs_the_cursor_from_30_px_pinches_the_map_and_swipes_the_page(app_url, browser):
+    page, errors = open_page(browser, app_url, 390, 844, 2, touch=True)
+    cdp = page.context.new_cdp_session(page)
+    sel = "#map-vae .lm"
+    page.locator("#map-vae .lm-plot").scroll_into_view_if_needed()
+    state = f"() => {{ const m = document.querySelector('{sel}').latentMap; const f = m.frame(); " \
+            "const r = m.element.querySelector('.lm-plot').getBoundingClientRect(); " \
+            "const [cx, cy] = m.dataToPixel(m.state.cursor[0], m.state.cursor[1], f); " \
+            "return { cursor: m.state.cursor.slice(), seq: m.state.seq, width: f.x1 - f.x0, " \
+            "at: [r.left + cx, r.top + cy], mid: [r.left + f.l + f.w / 2, r.top + f.t + f.h / 2] }; }"
+    s0 = page.evaluate(state)
+    # a finger lands 30 px right of the ring and drags 40 px down: the cursor follows, the decode with it
+    x, y = s0["at"][0] + 30, s0["at"][1]
+    touch(cdp, "touchStart", (x, y))
+    for k in range(1, 5):
+        touch(cdp, "touchMove", (x, y + 10 * k))
+    touch(cdp, "touchEnd")
+    page.wait_for_function(MAP_READY, arg="#map-vae")
+    s1 = page.evaluate(state)
+    assert s1["cursor"][1] < s0["cursor"][1] and s1["seq"] > s0["seq"], (s0, s1)
+    # two fingers spread from 40 to 120 px apart, away from the ring: the map zooms in (its x range shrinks)
+    mx, my = s1["mid"][0], s1["at"][1] + (90 if s1["at"][1] < s1["mid"][1] else -90)
+    touch(cdp, "touchStart", (mx - 20, my), (mx + 20, my))
+    for k in range(1, 5):
+        touch(cdp, "touchMove", (mx - 20 - 10 * k, my), (mx + 20 + 10 * k, my))
+    touch(cdp, "touchEnd")
+    page.wait_for_function(f"() => ({state})().width < {s1['width']} * 0.6")
+    # a swipe up on the legend, under the data area, scrolls the page
+    legend = page.locator("#map-vae .legend").bounding_box()
+    scrolled = page.evaluate("() => scrollY")
+    lx, ly = legend["x"] + legend["width"] / 2, legend["y"] + legend["height"] / 2
+    touch(cdp, "touchStart", (lx, ly))
+    for k in range(1, 6):
+        touch(cdp, "touchMove", (lx, ly - 30 * k))
+    touch(cdp, "touchEnd")
+    page.wait_for_function(f"() => scrollY > {scrolled} + 50")
     page.close()
     assert not errors, errors
 

@@ -7,16 +7,17 @@ import { layout, style } from '../../explorer/app/latent_map/static/figure.js';
 const payload = (classes) => ({ traces: Array.from({ length: classes }, (_, i) => ({ name: `c${i}` })),
   unreliable: { x: [], y: [], z: [] }, circles: [1, 2, 3], range: [-4, 4, -3, 3], map: 'latent', bundle: 'b' });
 
-test('a wide plot keeps its legend at its right; a narrow one gets fixed-width columns under the axis title', () => {
+test('a wide plot keeps its legend at its right; a narrow one gets columns under the axis title', () => {
   const p = payload(10);
   const wide = style(p, false, 600, 420);
   assert.equal(wide.legend.orientation, 'v');
   assert.equal(wide.margin.b, 40);
   const narrow = style(p, false, 360, 420);
   assert.equal(narrow.legend.orientation, 'h');
-  assert.equal(narrow.legend.entrywidthmode, 'pixels');
-  // 11 entries (10 classes and the far region) in 3 columns of 100 px: 4 rows, given a margin of their own
-  assert.ok(narrow.margin.b >= 40 + 4 * 20, `bottom margin ${narrow.margin.b}`);
+  assert.equal(narrow.legend.entrywidthmode, 'fraction');
+  assert.ok(narrow.legend.entrywidth <= 0.5, 'two columns at most on 360 px');
+  // 11 entries (10 classes and the far region) in 2 columns: 6 rows, given a margin of their own
+  assert.ok(narrow.margin.b >= 40 + 6 * 20, `bottom margin ${narrow.margin.b}`);
   assert.ok(narrow.legend.y < 0, 'under the plot');
 });
 

@@ -51,8 +51,10 @@ def build(registry: Registry, pair_box, classifiers: dict) -> None:
         seed = gr.Number(value=0, precision=0, label="Seed of the prior draws")
         go = gr.Button("Decode the same prior draws with both", variant="primary")
     with gr.Row():
-        vae_img = gr.Image(label="VAE: decodes of z ~ N(0, I)", elem_classes=[PIXELATED], height=420)
-        ae_img = gr.Image(label="AE: the same z", elem_classes=[PIXELATED], height=420)
+        vae_img = gr.Image(label="VAE: decodes of z ~ N(0, I)", elem_classes=[PIXELATED], height=420,
+                           alt_text="a grid of the VAE's decodes of codes drawn from the prior")
+        ae_img = gr.Image(label="AE: the same z", elem_classes=[PIXELATED], height=420,
+                          alt_text="a grid of the AE's decodes of the same codes")
     table = gr.Dataframe(headers=["", "VAE", "AE"], label="Test-set metrics", interactive=False, wrap=True)
     go.click(friendly(lambda p, s: compare(p, s, registry, classifiers)), [pair_box, seed],
              [vae_img, ae_img, table, explain])

@@ -144,14 +144,16 @@ def build(registry: Registry, header, x_state, storage) -> None:
                 temperature = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="Temperature")
                 seed = gr.Number(value=0, precision=0, label="Seed")
             sample_btn = gr.Button("Sample from the prior", variant="primary")
-            samples = gr.Image(label="Decoded prior samples", elem_classes=[PIXELATED], height=420)
+            samples = gr.Image(label="Decoded prior samples", elem_classes=[PIXELATED], height=420,
+                               alt_text="a grid of images decoded from codes drawn from the prior")
         with gr.Column():
             gr.Markdown(EXPLAIN_MANIFOLD)
             with gr.Row():
                 size = gr.Slider(5, 25, value=15, step=1, label="Images per side / steps")
                 spacing = gr.Radio(["normal", "linear"], value="normal", label="Spacing (2-D latents)")
             grid_btn = gr.Button("Show the manifold", variant="primary")
-            grid_img = gr.Image(label="Manifold / traversals", elem_classes=[PIXELATED], height=420)
+            grid_img = gr.Image(label="Manifold / traversals", elem_classes=[PIXELATED], height=420,
+                                alt_text="images decoded along a grid or along each latent dimension")
             grid_caption = gr.Markdown()
     gr.Markdown(EXPLAIN_INTERP)
     with gr.Row():
@@ -169,7 +171,8 @@ def build(registry: Registry, header, x_state, storage) -> None:
             mode = gr.Radio(["linear", "spherical"], value="spherical", label="Path")
             interp_btn = gr.Button("Interpolate", variant="primary")
             ends = gr.Markdown(ends_note(registry, pair_box.value))
-    film = gr.Image(label="Filmstrip", elem_classes=[PIXELATED], height=160)
+    film = gr.Image(label="Filmstrip", elem_classes=[PIXELATED], height=160,
+                    alt_text="the images decoded along the path between the two inputs")
     with gr.Row():
         png_file = gr.File(label="Download PNG")
         gif_file = gr.File(label="Download animated GIF")

@@ -6,7 +6,8 @@
 export const GL_POINTS = 2000;
 const FAR = 'rgba(110, 110, 110, 0.16)';   // faint: the far region is shown, the dots stay what one sees
 const FAR_KEY = 'rgba(110, 110, 110, 0.35)';
-const LEGEND_ENTRY_PX = 100;   // a column of the legend under a narrow plot
+// A column of the legend under a narrow plot: plotly's symbol and gaps (~40 px) and the longest name at 11.5 px.
+const LEGEND_COLUMN_PX = 120;
 
 export const CONFIG = { responsive: true, scrollZoom: true, displaylogo: false, doubleClick: 'reset',
   modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'] };
@@ -39,7 +40,7 @@ function shapes(p, big) {
 }
 
 // Text sizes and the legend, as a relayout, for the plot's width in CSS px. The legend goes to the plot's right
-// when the plot is wide enough to keep a square data area beside it, else under it in fixed-width columns (plotly
+// when the plot is wide enough to keep a square data area beside it, else under it in columns as many as fit (plotly
 // otherwise stacks a long legend in one scrolling column). Presenter mode (`big`): every text 18 px, and no
 // legend on a narrow plot (the hover preview still names each dot).
 export function style(p, big, width, height = 420) {
@@ -50,11 +51,14 @@ export function style(p, big, width, height = 420) {
   const shown = side || !big;
   if (!side && shown) {   // the legend's rows get a margin of their own under the axis title
     const items = p.traces.length + (p.unreliable ? 1 : 0);
-    const rows = Math.ceil(items / Math.max(1, Math.floor((width - 50) / LEGEND_ENTRY_PX)));
+    const columns = Math.max(1, Math.floor((width - 54) / LEGEND_COLUMN_PX));
+    const rows = Math.ceil(items / columns);
     const legendPx = rows * (text + 8) + 18;
     const plotPx = Math.max(60, height - 8 - bottom - legendPx);
-    legend = { orientation: 'h', x: 0, y: -(bottom + 14) / plotPx, yanchor: 'top', entrywidth: LEGEND_ENTRY_PX,
-      entrywidthmode: 'pixels' };
+    // entrywidth as a fraction of the plot's width: in pixels plotly adds its own gaps and falls back to one
+    // scrolling column when they do not fit
+    legend = { orientation: 'h', x: 0, y: -(bottom + 14) / plotPx, yanchor: 'top', entrywidth: 0.999 / columns,
+      entrywidthmode: 'fraction' };
     bottom += legendPx;
   }
   return { font: { size: text }, showlegend: shown, shapes: shapes(p, big),

@@ -36,3 +36,8 @@ export function relayoutFrame(f, ev) {
   return { ...f, x0: get('xaxis', 0, f.x0), x1: get('xaxis', 1, f.x1), y0: get('yaxis', 0, f.y0),
     y1: get('yaxis', 1, f.y1) };
 }
+
+// The axis ranges that zoom frame f by `factor` (> 1: out) about the data point (x, y), which stays where it is.
+export function zoomAbout(f, x, y, factor) {
+  return { x: [x + (f.x0 - x) * factor, x + (f.x1 - x) * factor], y: [y + (f.y0 - y) * factor, y + (f.y1 - y) * factor] };
+}

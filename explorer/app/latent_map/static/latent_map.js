@@ -8,12 +8,14 @@ import { createDecodeSource, fetchJSON, loadBrowserModel } from './decode_source
 import { base64ToGrey } from './decoder.js';
 import { createDims } from './dims.js';
 import { CONFIG, layout, style, traces } from './figure.js';
-import { dataToPixel, plotFrame, relayoutFrame } from './geometry.js';
+import { dataToPixel, plotFrame, relayoutFrame, zoomAbout } from './geometry.js';
 import { toMap } from './inverse.js';
 import { attachKeys } from './keys.js';
 import { createLayers } from './layers.js';
+import { attachPinch } from './pinch.js';
 import { plotlyReady, webgl } from './plotly_ready.js';
 import { attachPointer } from './pointer.js';
+import { attachSwipe } from './swipe.js';
 import { createView } from './view.js';
 
 const MAX_LOG = 5000;   // painted frames kept for tests and benchmarks
@@ -254,16 +256,19 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
       release();
     },
   }, options);
+  const zoomTo = (r) => window.Plotly.relayout(gd, { 'xaxis.range': r.x, 'yaxis.range': r.y });
+  attachPinch(gd, window, {
+    frame, dragging: () => pointer.dragging(),
+    // Plotly's pan of the first finger ends here, as its release would, without the release's pan or click.
+    onStart: () => { gd._dragging = false; document.dispatchEvent(new Event('touchend')); },
+    zoomTo: (x, y) => zoomTo({ x, y }),
+  });
+  attachSwipe(gd, window, { frame });
   attachKeys(view.wrap, {
     frame, cursor: () => state.cursor, ready: () => state.ready,
     onMove: (x, y) => { setCursor(x, y); view.announce(); },
     onDrop: release,
-    zoom: (factor) => {
-      const f = frame();
-      const [cx, cy] = state.cursor;
-      const [hw, hh] = [((f.x1 - f.x0) * factor) / 2, ((f.y1 - f.y0) * factor) / 2];
-      window.Plotly.relayout(gd, { 'xaxis.range': [cx - hw, cx + hw], 'yaxis.range': [cy - hh, cy + hh] });
-    },
+    zoom: (factor) => zoomTo(zoomAbout(frame(), ...state.cursor, factor)),
     reset: () => {
       const r = state.payload.range;
       window.Plotly.relayout(gd, { 'xaxis.range': [r[0], r[1]], 'yaxis.range': [r[2], r[3]] });
