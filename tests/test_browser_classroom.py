@@ -251,28 +251,37 @@ def test_the_lesson_opens_at_a_step_from_the_url_and_the_clicker_turns_its_pages
 
 def wait_for_step_cursors(page, registry, step) -> None:
     """Both maps show the step's pair and map, with their cursors where explorer.lesson puts them."""
+    from explorer.app.latent_map.payload import start_point
     from explorer.lesson import cursor_point
 
+    name = step.map or registry.shared_maps(step.pair)[0]
     for kind in ("vae", "ae"):
         b = registry.bundles[registry.pairs[step.pair][kind]]
-        want = cursor_point(step, b, step.map)
+        want = cursor_point(step, b, name) or start_point(b.maps[name].xy)   # None: the map's own start
         page.wait_for_function(f"() => {{ const m = document.querySelector('#map-{kind} .lm').latentMap; "
                                f"return m.state.ready && m.state.payload.bundle === '{registry.pairs[step.pair][kind]}'"
-                               f" && m.state.payload.map === '{step.map}' && Math.hypot(m.state.cursor[0] - {want[0]},"
+                               f" && m.state.payload.map === '{name}' && Math.hypot(m.state.cursor[0] - {want[0]},"
                                f" m.state.cursor[1] - {want[1]}) < 1e-6; }}", timeout=90_000)
 
 
-def test_the_last_lesson_step_switches_to_the_latent_16_pair_on_pca(app_url, browser):
+def test_the_last_lesson_step_switches_to_the_latent_16_pair_on_pca(app_url, browser, shots):
+    """A presenter at 1280x720 walks the whole lesson with the clicker; each step is saved as docs/lesson-N.png."""
     from explorer.lesson import LESSON
     from explorer.registry import load_registry
 
     registry = load_registry(ROOT / "checkpoints")
-    page, errors = open_page(browser, app_url, 1366, 900)
+    page, errors = open_page(browser, app_url + "?present=1", 1280, 720)
     page.click("#lesson-button")
-    page.wait_for_function(LESSON_AT, arg=1)
-    for n in range(2, len(LESSON) + 1):   # a presenter turns a page once the last one is on screen
-        page.keyboard.press("PageDown")
+    for n in range(1, len(LESSON) + 1):   # a presenter turns a page once the last one is on screen
+        if n > 1:
+            page.keyboard.press("PageDown")
         page.wait_for_function(LESSON_AT, arg=n, timeout=90_000)
+        if LESSON[n - 1].pair in registry.pairs:
+            wait_for_step_cursors(page, registry, LESSON[n - 1])
+        page.wait_for_function(MAP_READY, arg="#map-vae")
+        page.wait_for_function(MAP_READY, arg="#map-ae")
+        page.wait_for_function("() => !document.querySelector('.pending, .generating')")   # gradio's fade is off
+        page.screenshot(path=str(shots / f"lesson-{n}.png"))
     wait_for_step_cursors(page, registry, LESSON[-1])
     page.wait_for_timeout(1000)   # a late event of the switch would have shown its error by now
     assert page.locator(".toast-body").count() == 0, page.locator(".toast-body").all_text_contents()

@@ -9,6 +9,7 @@ import gradio as gr
 
 from explorer.app.display import friendly
 from explorer.app.header import Header, switch_to
+from explorer.app.latent_map.payload import start_point
 from explorer.lesson import LESSON, cursor_point
 from explorer.registry import Registry
 
@@ -77,7 +78,9 @@ def wire(registry: Registry, top: Header, panel: Panel, demo: gr.Blocks) -> None
         i = max(0, min(int(i or 0), len(LESSON) - 1))
         s = LESSON[i]
         pair = s.pair if s.pair in registry.pairs else current_pair
-        vae, ae, map_switch = switch_to(registry, pair, s.map, cursor=lambda bundle, name: cursor_point(s, bundle, name))
+        # a step that leaves the cursor at the map's start moves it back there from where the last step put it
+        vae, ae, map_switch = switch_to(registry, pair, s.map, cursor=lambda bundle, name: (
+            cursor_point(s, bundle, name) or start_point(bundle.maps[name].xy)))
         return i, gr.Column(visible=True), step_text(i), pair, map_switch, vae, ae
 
     outputs = [panel.step, panel.box, panel.text, top.pair_box, top.map_box, top.vae_map, top.ae_map]
