@@ -90,7 +90,7 @@ def test_generate_samples_manifold_and_interpolation(page, shots):
     page.get_by_role("button", name="Show the manifold").click()
     wait_image(page, "Manifold / traversals")
     page.get_by_role("button", name="Interpolate").click()      # empty ends: the Reconstruct input, twice
-    wait_image(page, "Filmstrip")
+    wait_image(page, "Filmstrip: your start image, the decodes along the path, your end image")
     page.get_by_role("button", name="Sample from the prior").click()
     page.wait_for_timeout(1500)
     assert image_src(page, "Decoded prior samples") is not None and first is not None

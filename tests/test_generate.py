@@ -152,3 +152,18 @@ def test_ae_posterior_is_a_point():
     post = posterior_samples(model, np.zeros((28, 28)), n=4, seed=0)
     assert post.logvar is None and post.images.shape == (4, 28, 28)
     assert all(np.array_equal(post.images[0], im) for im in post.images)
+
+
+def test_traversal_labels_grow_with_the_grid_they_label():
+    """A wide traversal is shown shrunk to its column: its label column (and font) is a share of its width."""
+    from PIL import Image
+
+    from explorer.app.views.generate import label_rows
+
+    narrow = label_rows(Image.new("L", (400, 300), 0), ["z1: 2.9 nats"] * 4, row_height=75)
+    wide = label_rows(Image.new("L", (2100, 672), 0), ["z1: 2.9 nats"] * 8, row_height=84)
+    assert narrow.width == 400 + 150
+    assert (wide.width - 2100) / wide.width >= 0.17, wide.width
+    ink = np.asarray(wide)[:, : wide.width - 2100] < 128
+    rows_with_ink = np.flatnonzero(ink[:84].any(axis=1))
+    assert rows_with_ink.max() - rows_with_ink.min() >= 20, "the label's letters are at least 20 px tall"

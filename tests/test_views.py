@@ -145,3 +145,15 @@ def test_a_long_model_name_is_not_echoed_whole(registry):
     with pytest.raises(UserError) as err:
         api.decode(registry, [0.0, 0.0], "x" * 3_000_000)
     assert len(str(err.value)) < 300
+
+
+def test_the_filmstrip_shows_both_input_images_at_its_ends(registry, tmp_path):
+    from explorer.app.views.generate import filmstrip
+
+    b = registry.model_of("tiny")
+    xa, xb = b.test_image(0), b.test_image(1)
+    shown, png, gif, _ = filmstrip(xa, xb, "tiny", "VAE", 5, "linear", registry, tmp_path)
+    a = np.asarray(shown.convert("L"))[::4, ::4] / 255.0   # scale 4 undone: 2-px gaps around 28x28 tiles
+    tiles = [a[2:30, 2 + i * 30: 30 + i * 30] for i in range(a.shape[1] // 30)]
+    assert len(tiles) == 7, "the two inputs and 5 decodes"
+    assert np.abs(tiles[0] - xa).max() <= 1 / 255 and np.abs(tiles[-1] - xb).max() <= 1 / 255

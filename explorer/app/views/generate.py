@@ -40,12 +40,14 @@ def sample_grid(pair: str, n: int, temperature: float, seed: float, registry: Re
     return show_grid(images, ncols=int(np.sqrt(n))), marks(b, b.shown_map(map_name), "prior samples", z)
 
 
-def label_rows(img: Image.Image, labels: list[str], row_height: int, width: int = 150) -> Image.Image:
-    """Put a text label left of each row of a grid image, in a projector-readable size."""
+def label_rows(img: Image.Image, labels: list[str], row_height: int) -> Image.Image:
+    """Put a text label left of each row of a grid image, sized to the grid's width: the page shrinks a 25-step
+    traversal to its column, and the labels must still read at about 14 px there."""
+    width = max(150, int(0.21 * img.width))
     out = Image.new("L", (img.width + width, img.height), 255)
     out.paste(img, (width, 0))
     draw = ImageDraw.Draw(out)
-    font = ImageFont.load_default(size=max(14, row_height // 4))
+    font = ImageFont.load_default(size=min(max(14, width // 8), int(row_height * 0.45)))
     for i, text in enumerate(labels):
         draw.text((8, i * row_height + row_height // 2), text, fill=0, font=font, anchor="lm")
     return out
@@ -59,8 +61,10 @@ def manifold(pair: str, n: int, spacing: str, registry: Registry, map_name: str 
     if d == 2:
         z = manifold_latents(n, spacing)
         images = decode_latents(b.model, z)
+        lo, hi = z[:, 0].min(), z[:, 0].max()   # the same values on both axes
         return show_grid(images, ncols=n, scale=2), (
-            f"{n}×{n} decodes, z₁ left to right, z₂ bottom to top, {spacing} spacing."), marks(b, shown, "manifold grid", z)
+            f"{n}×{n} decodes, {spacing} spacing: z₁ from {lo:+.2f} (left) to {hi:+.2f} (right), z₂ from {lo:+.2f} "
+            f"(bottom) to {hi:+.2f} (top)."), marks(b, shown, "manifold grid", z)
     kl = b.metrics["test"].get("kl_per_dim") or list(b.codes.var(0))
     order = kl_order(kl)[:N_TRAVERSED]
     z = traversal_latents(b.codes.mean(0), order, n_steps=n, span=3.0)        # (rows, n, D)
@@ -96,7 +100,9 @@ def filmstrip(xa, xb, pair: str, which: str, steps: int, mode: str, registry: Re
     png.write_bytes(filmstrip_png(images, scale=4))
     gif.write_bytes(gif_bytes(images, frame_ms=120, scale=8, pingpong=True))
     path = marks(b, b.shown_map(map_name), f"{mode} interpolation", z, path=True)
-    return show_grid(images, ncols=len(images), scale=4), str(png), str(gif), path
+    # on the page the two images themselves stand at the ends, so that each decode is seen beside what it came from
+    shown = np.concatenate([np.asarray(xa)[None], images, np.asarray(xb)[None]])
+    return show_grid(shown, ncols=len(shown), scale=4), str(png), str(gif), path
 
 
 def on_maps(registry: Registry, pair: str, kind: str, map_name: str | None, mark_list: list[dict]) -> list:
@@ -171,8 +177,9 @@ def build(registry: Registry, header, x_state, storage) -> None:
             mode = gr.Radio(["linear", "spherical"], value="spherical", label="Path")
             interp_btn = gr.Button("Interpolate", variant="primary")
             ends = gr.Markdown(ends_note(registry, pair_box.value))
-    film = gr.Image(label="Filmstrip", elem_classes=[PIXELATED], height=160,
-                    alt_text="the images decoded along the path between the two inputs")
+    film = gr.Image(label="Filmstrip: your start image, the decodes along the path, your end image",
+                    elem_classes=[PIXELATED], height=160,
+                    alt_text="the start image, the images decoded along the path, and the end image")
     with gr.Row():
         png_file = gr.File(label="Download PNG")
         gif_file = gr.File(label="Download animated GIF")
