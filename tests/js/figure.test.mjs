@@ -40,3 +40,10 @@ test('a legend that is not shown takes no room', () => {
   assert.equal(hidden.showlegend, false);
   assert.equal(hidden.margin.b, 56, 'only the axis');
 });
+
+test("an overlay's legend entries get rows of their own under a narrow plot", () => {
+  const p = payload(10);
+  const plain = style(p, false, 360, 420);
+  const withOverlay = style(p, false, 360, 420, 3);   // 14 entries in 2 columns: 7 rows
+  assert.ok(withOverlay.margin.b >= plain.margin.b + 19, `${withOverlay.margin.b} vs ${plain.margin.b}`);
+});

@@ -43,14 +43,15 @@ function shapes(p, big) {
 // when the plot is wide enough to keep a square data area beside it, else under it in columns as many as fit (plotly
 // otherwise stacks a long legend in one scrolling column). Presenter mode (`big`): every text 18 px, and no
 // legend on a narrow plot (the hover preview still names each dot).
-export function style(p, big, width, height = 420) {
+// `extra`: legend entries beyond the payload's (an input image's overlay, other views' marks).
+export function style(p, big, width, height = 420, extra = 0) {
   const text = big ? 18 : 12;
   const side = width >= (big ? 640 : 380);
   let legend = { orientation: 'v', x: 1.02, y: 1, xanchor: 'left', yanchor: 'top' };
   let bottom = big ? 56 : 40;   // room for the x axis: its ticks and title
   const shown = side || !big;
   if (!side && shown) {   // the legend's rows get a margin of their own under the axis title
-    const items = p.traces.length + (p.unreliable ? 1 : 0);
+    const items = p.traces.length + (p.unreliable ? 1 : 0) + extra;
     const columns = Math.max(1, Math.floor((width - 54) / LEGEND_COLUMN_PX));
     const rows = Math.ceil(items / columns);
     const legendPx = rows * (text + 8) + 18;

@@ -209,6 +209,7 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
   async function showLayers(sel) {
     const jump = await layers.set(sel);
     state.overlayCount = layers.counts().overlay;
+    restyle();   // their legend entries need room under a narrow plot
     const ov = layers.overlay();
     if (jump) {
       setCursor(ov.point[0], ov.point[1], performance.now(), Array.isArray(ov.z) ? ov.z : null,
@@ -278,7 +279,8 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
   // Text sizes and legend for the page's mode and the plot's width (figure.js style), changed only when they differ.
   function restyle() {
     if (!state.ready) return;
-    const s = style(state.payload, presenting(), gd.clientWidth, gd.clientHeight);
+    const { overlay, marks } = layers.counts();
+    const s = style(state.payload, presenting(), gd.clientWidth, gd.clientHeight, overlay + marks);
     const key = JSON.stringify(s);
     if (key === styled) return;
     styled = key;
