@@ -14,6 +14,8 @@ BIG = 10        # 28 px -> 280 px: one decode, large on a projector
 SMALL = 4       # grids of many images
 
 PIXELATED = "pixelated"   # CSS class: nearest-neighbour scaling in the browser too, never blurred
+# An output image's toolbar: gradio's "share" posts to Hugging Face discussions, and a third button covers the label.
+IMAGE_BUTTONS = ["download", "fullscreen"]
 FAILED = "Something went wrong on the server (the details are in its log); please try again."
 log = logging.getLogger(__name__)
 

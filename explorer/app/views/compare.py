@@ -3,7 +3,7 @@ import numpy as np
 
 import gradio as gr
 
-from explorer.app.display import PIXELATED, friendly, show_grid
+from explorer.app.display import IMAGE_BUTTONS, PIXELATED, friendly, show_grid
 from explorer.bundle import Bundle
 from explorer.generate import decode_latents
 from explorer.pair_metrics import prior_figures, real_data_score, table_rows
@@ -52,9 +52,9 @@ def build(registry: Registry, pair_box, classifiers: dict) -> None:
         go = gr.Button("Decode the same prior draws with both", variant="primary")
     with gr.Row():
         vae_img = gr.Image(label="VAE: decodes of z ~ N(0, I)", elem_classes=[PIXELATED], height=420,
-                           alt_text="a grid of the VAE's decodes of codes drawn from the prior")
+                           buttons=IMAGE_BUTTONS, alt_text="a grid of the VAE's decodes of codes drawn from the prior")
         ae_img = gr.Image(label="AE: the same z", elem_classes=[PIXELATED], height=420,
-                          alt_text="a grid of the AE's decodes of the same codes")
+                          buttons=IMAGE_BUTTONS, alt_text="a grid of the AE's decodes of the same codes")
     table = gr.Dataframe(headers=["", "VAE", "AE"], label="Test-set metrics", interactive=False, wrap=True)
     go.click(friendly(lambda p, s: compare(p, s, registry, classifiers)), [pair_box, seed],
              [vae_img, ae_img, table, explain])

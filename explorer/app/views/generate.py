@@ -7,7 +7,7 @@ from PIL import Image, ImageDraw, ImageFont
 import gradio as gr
 
 from explorer.animate import filmstrip_png, gif_bytes
-from explorer.app.display import PIXELATED, friendly, show_grid
+from explorer.app.display import IMAGE_BUTTONS, PIXELATED, friendly, show_grid
 from explorer.app.inputs import checked_sketchpad, has_drawing, read_sketch, read_upload
 from explorer.app.latent_map.component import map_value
 from explorer.checks import MAX_SEED, whole_number
@@ -151,7 +151,7 @@ def build(registry: Registry, header, x_state, storage) -> None:
                 seed = gr.Number(value=0, precision=0, label="Seed")
             sample_btn = gr.Button("Sample from the prior", variant="primary")
             samples = gr.Image(label="Decoded prior samples", elem_classes=[PIXELATED], height=420,
-                               alt_text="a grid of images decoded from codes drawn from the prior")
+                               buttons=IMAGE_BUTTONS, alt_text="a grid of images decoded from codes drawn from the prior")
         with gr.Column():
             gr.Markdown(EXPLAIN_MANIFOLD)
             with gr.Row():
@@ -159,7 +159,7 @@ def build(registry: Registry, header, x_state, storage) -> None:
                 spacing = gr.Radio(["normal", "linear"], value="normal", label="Spacing (2-D latents)")
             grid_btn = gr.Button("Show the manifold", variant="primary")
             grid_img = gr.Image(label="Manifold / traversals", elem_classes=[PIXELATED], height=420,
-                                alt_text="images decoded along a grid or along each latent dimension")
+                                buttons=IMAGE_BUTTONS, alt_text="images decoded along a grid or along each latent dimension")
             grid_caption = gr.Markdown()
     gr.Markdown(EXPLAIN_INTERP)
     with gr.Row():
@@ -179,7 +179,7 @@ def build(registry: Registry, header, x_state, storage) -> None:
             ends = gr.Markdown(ends_note(registry, pair_box.value))
     film = gr.Image(label="Filmstrip: your start image, the decodes along the path, your end image",
                     elem_classes=[PIXELATED], height=160,
-                    alt_text="the start image, the images decoded along the path, and the end image")
+                    buttons=IMAGE_BUTTONS, alt_text="the start image, the images decoded along the path, and the end image")
     with gr.Row():
         png_file = gr.File(label="Download PNG")
         gif_file = gr.File(label="Download animated GIF")
