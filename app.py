@@ -31,6 +31,7 @@ THEME = gr.themes.Soft(font=["system-ui", "sans-serif"], font_mono=["ui-monospac
     block_label_text_color="*primary_700", block_title_text_color="*primary_700", color_accent="*primary_600",
     body_text_color_subdued="*neutral_600", body_text_color_subdued_dark="*neutral_300",
     button_primary_background_fill="*primary_600", button_primary_background_fill_hover="*primary_700",
+    button_primary_background_fill_hover_dark="*primary_700",
     checkbox_label_background_fill_selected="*primary_600")
 CSS = """
 .gradio-container { max-width: 1600px !important; }
@@ -38,9 +39,15 @@ CSS = """
 .prose, .prose p, .prose li { font-size: 1.05rem; line-height: 1.5; }
 /* gradio gives a gallery of n < columns images n wide columns: two steps would each fill half the width */
 #preprocess-steps .grid-container { grid-template-columns: repeat(6, minmax(0, 1fr)) !important; }
+/* one test image per class, all in the row's width (gradio's fixed-width columns scrolled Bag and Ankle boot away) */
+#test-images .grid-container { grid-template-columns: repeat(10, minmax(0, 1fr)) !important; }
+#test-images .caption-label, #preprocess-steps .caption-label { max-width: none; left: 2px; right: 2px; padding: 1px 2px;
+  font-size: 11px; line-height: 1.15; white-space: normal; overflow-wrap: anywhere; text-align: center; }
 /* A laptop's short screen (1366x768): the pair picker without its caption, so the tabs below the maps show too
    (the field keeps its label for screen readers). */
 @media (max-height: 820px) and (min-width: 1000px) { #header-row [data-testid="block-info"] { display: none; } }
+/* the selected tab's accent colour on the dark theme's background is 3:1; a lighter shade of it reads at AA */
+.dark #views [role="tab"][aria-selected="true"] { color: var(--primary-300) !important; }
 #header-row input[role="combobox"] { text-overflow: ellipsis; padding-right: 26px !important; }
 """
 INTRO = """# Latent Explorer

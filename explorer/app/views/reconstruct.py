@@ -3,15 +3,28 @@ import numpy as np
 
 import gradio as gr
 
-from explorer.app.display import PIXELATED, friendly, show, show_grid
-from explorer.app.inputs import checked_sketchpad, read_sketch, read_upload
+from explorer.app.display import IMAGE_BUTTONS, PIXELATED, friendly, show, show_grid
+from explorer.app.inputs import brush_first, checked_sketchpad, read_sketch, read_upload
 from explorer.app.latent_map.component import map_value
 from explorer.errors import UserError
 from explorer.figures import kl_bars
+from explorer.likelihood_check import PERCENTILE, neg_elbo_percentile
 from explorer.reconstruction import map_overlay, posterior_extent, reconstruct
 from explorer.registry import Registry
 
 SEED = 0
+SKETCH_ID = "recon-sketch"
+# In a narrow column the sketchpad's floating label and its top toolbar (zoom, undo, clear) share one row, and the
+# toolbar covers the label's end. gradio has no parameter to place either, so the label gets a row of its own above
+# the drawing area, which takes the rest of the block (the editor fits its canvas to that area).
+LABEL_ROW = 40
+SKETCH_CSS = f"""
+#{SKETCH_ID} {{ display: flex; flex-direction: column; }}
+#{SKETCH_ID} > label[data-testid="block-label"] {{ position: static; align-self: flex-start; margin: 6px 6px 2px; }}
+#{SKETCH_ID} > .image-container {{ flex: 1 1 auto; min-height: 0; position: relative; }}
+"""
+GREY_DATA = {"fashion-mnist": "grey Fashion-MNIST clothes", "mnist": "grey handwritten digits",
+             "digits": "grey handwritten digits"}
 EXPLAIN = """**What you see.** Your image is cleaned up the way MNIST's digits were (grey, light ink on black,
 cropped, fitted into 20×20, or 28×28 for Fashion-MNIST whose items fill the frame, centred by mass in 28×28), then
 encoded; a 28×28 light-on-dark image is used as it is. The VAE does not give one code but a small
@@ -25,8 +38,23 @@ def steps_gallery(pre) -> list:
     return [(show(step, max(1, 112 // max(step.shape))), name) for name, step in pre.steps]
 
 
-def render(x, pair: str, map_name: str | None, exaggerate: bool, registry: Registry):
-    """Every output of the view for input x (28, 28): images, ELBO text, KL bars, and both map overlays."""
+def unlikely_notes(bundle, pair: str, neg_elbo: float, colour: bool) -> list[str]:
+    """One plain sentence for each reason the input is much less likely than the test images (none if it is not)."""
+    notes = []
+    if colour:
+        seen = GREY_DATA.get(bundle.dataset, f"grey {bundle.dataset} images")
+        notes.append(f"This was a colour picture. The model has only ever seen {seen}, so your picture was turned "
+                     "grey first, and it may look like nothing the model knows.")
+    limit = neg_elbo_percentile(bundle, PERCENTILE, SEED)
+    if neg_elbo > limit:
+        notes.append(f"The VAE of {pair} finds this image less likely than {PERCENTILE} % of its test images: it "
+                     f"costs {neg_elbo:.0f} nats, where {PERCENTILE} in 100 test images cost at most {limit:.0f}.")
+    return notes
+
+
+def render(x, pair: str, map_name: str | None, exaggerate: bool, registry: Registry, colour: bool = False):
+    """Every output of the view for input x (28, 28): images, ELBO text, KL bars, and both map overlays.
+    `colour`: the input was a colour picture (an upload), which the ELBO text then says."""
     if x is None:
         raise UserError("Choose an input: upload, draw, or click a test image.")
     vae, ae = registry.pair(pair)
@@ -40,9 +68,11 @@ def render(x, pair: str, map_name: str | None, exaggerate: bool, registry: Regis
         name = vae.shown_map(map_name)
         out.update(vae_recon=show(r.recon), samples=show_grid(r.samples, ncols=4, scale=3), kl=kl_bars(r.kl_per_dim))
         tiny = posterior_extent(vae, name, r) < 0.01 and not exaggerate
+        notes = unlikely_notes(vae, pair, r.rec_nats + r.kl_nats, colour)
         out["elbo"] = (f"### This image: {r.rec_nats + r.kl_nats:.1f} nats\n"
                        f"reconstruction **{r.rec_nats:.1f}** nats + KL **{r.kl_nats:.1f}** nats "
                        f"(test-set average {vae.metrics['test']['neg_elbo']:.1f})"
+                       + "".join(f"\n\n**{note}**" for note in notes)
                        + ("\n\nThe posterior is tiny on this map: tick *exaggerate* to see its rings." if tiny else ""))
         overlay = map_overlay(vae, name, r, SEED, factor)
         out["vae_map"] = map_value(keys["vae"], name, overlay=overlay)
@@ -81,58 +111,77 @@ def build(registry: Registry, header, x_state: gr.State) -> None:
     """Lay out the view inside the current gr.Tab and wire its events. `header` holds the pair and map pickers,
     the two live maps, and the events that switch them; `x_state` receives the input image (other views read it)."""
     pair_box, map_box, vae_map, ae_map = header.pair_box, header.map_box, header.vae_map, header.ae_map
+    colour = gr.State(False)   # the input in x_state was a colour picture (an upload), greyed by preprocessing
     gr.Markdown(EXPLAIN)
+    # before the sketchpad: its CSS must be on the page before the editor sizes its canvas
+    brush_first(SKETCH_ID, css=SKETCH_CSS)
     with gr.Row():
         with gr.Column(scale=1):
             upload = gr.File(label="Upload an image (PNG, JPEG, WebP, BMP, GIF)", file_types=["image"],
                              type="binary", height=120)
             sketch = checked_sketchpad(label="…or draw one (dark or light strokes)", type="pil", image_mode="RGBA",
-                                  canvas_size=(280, 280), height=320,
-                                  brush=gr.Brush(colors=["#000000", "#ffffff"], default_size=22))
+                                       canvas_size=(280, 280), height=320 + LABEL_ROW, elem_id=SKETCH_ID,
+                                       layers=False, brush=gr.Brush(colors=["#000000", "#ffffff"], default_size=22))
+            # The API's endpoint for a drawing keeps its two inputs (a sketchpad value and a pair); the page reads
+            # and renders a stroke in one event instead (below). A hidden button is the trigger it needs.
+            sketch_api = gr.Button(visible=False)
         with gr.Column(scale=2):
-            gallery = gr.Gallery(value=examples(registry, pair_box.value), label="…or click a test image",
+            gallery = gr.Gallery(value=examples(registry, pair_box.value), label="…or click a test image", elem_id="test-images",
                                  columns=10, height=130, allow_preview=False, elem_classes=[PIXELATED])
             steps = gr.Gallery(label="Preprocessing, step by step", columns=6, height=180, allow_preview=False,
                                object_fit="contain", elem_id="preprocess-steps", elem_classes=[PIXELATED])
             exaggerate = gr.Checkbox(label="Exaggerate the posterior rings ×5 (when σ is tiny)", value=False)
             with gr.Row():
-                vae_recon = gr.Image(label="VAE reconstruction (from μ)", elem_classes=[PIXELATED], height=280)
-                samples = gr.Image(label="16 decodes of z ~ q(z|x)", elem_classes=[PIXELATED], height=280)
-                ae_recon = gr.Image(label="AE reconstruction", elem_classes=[PIXELATED], height=280)
+                vae_recon = gr.Image(label="VAE reconstruction (from μ)", elem_classes=[PIXELATED], height=280,
+                                     buttons=IMAGE_BUTTONS, alt_text="the VAE's reconstruction of your image")
+                samples = gr.Image(label="16 decodes of z ~ q(z|x)", elem_classes=[PIXELATED], height=280,
+                                   buttons=IMAGE_BUTTONS, alt_text="16 images decoded from random points of your image's cloud q(z|x)")
+                ae_recon = gr.Image(label="AE reconstruction", elem_classes=[PIXELATED], height=280,
+                                    buttons=IMAGE_BUTTONS, alt_text="the AE's reconstruction of your image")
             elbo = gr.Markdown()
             kl = gr.Plot(label="KL per dimension")
     outputs = [vae_recon, samples, ae_recon, elbo, kl, vae_map, ae_map]
 
-    def do_render(x, pair, map_name, exag):
-        return render(x, pair, map_name, exag, registry)
+    def do_render(x, pair, map_name, exag, is_colour):
+        return render(x, pair, map_name, exag, registry, is_colour)
 
-    def rerender(x, pair, map_name, exag):
+    def rerender(x, pair, map_name, exag, is_colour):
         """After a switch of model or map: redo the current input, if there is one."""
         if x is None:
             return [gr.skip()] * len(outputs)
-        return render(x, pair, map_name, exag, registry)
+        return render(x, pair, map_name, exag, registry, is_colour)
 
     def on_upload(data, pair):
         pre = read_upload(data, registry.model_of(pair).content_box)
-        return pre.x, steps_gallery(pre)
+        return pre.x, steps_gallery(pre), pre.colour
 
     def on_sketch(editor, pair):
         pre = read_sketch(editor, registry.model_of(pair).content_box)
-        return pre.x, steps_gallery(pre)
+        return pre.x, steps_gallery(pre), False
+
+    def on_stroke(editor, pair, map_name, exag):
+        """A drawing read and rendered in one event: one round trip and one status cycle per stroke, not two."""
+        x, shown, is_colour = on_sketch(editor, pair)
+        return [x, shown, is_colour, *render(x, pair, map_name, exag, registry)]
 
     def on_example(pair, evt: gr.SelectData):
         # the upload box is emptied: what it showed is no longer the input
-        return *example_image(registry, pair, evt.index), None
+        return *example_image(registry, pair, evt.index), False, None
 
-    render_inputs = [x_state, pair_box, map_box, exaggerate]
+    render_inputs = [x_state, pair_box, map_box, exaggerate, colour]
     on_render = friendly(do_render)
     # Named (undocumented) endpoints: tests drive two sessions through them by name.
-    upload.upload(friendly(on_upload), [upload, pair_box], [x_state, steps], api_name="reconstruct_upload",
+    upload.upload(friendly(on_upload), [upload, pair_box], [x_state, steps, colour], api_name="reconstruct_upload",
                   api_visibility="undocumented") \
         .success(on_render, render_inputs, outputs, api_name="reconstruct_render", api_visibility="undocumented")
-    sketch.change(friendly(on_sketch), [sketch, pair_box], [x_state, steps], trigger_mode="always_last",
-                  show_progress="hidden", api_name="reconstruct_sketch", api_visibility="undocumented").success(on_render, render_inputs, outputs, show_progress="hidden")
-    gallery.select(friendly(on_example), pair_box, [x_state, steps, upload]).success(on_render, render_inputs, outputs)
+    sketch_api.click(friendly(on_sketch), [sketch, pair_box], [x_state, steps, colour], api_name="reconstruct_sketch",
+                     api_visibility="undocumented")
+    # While a stroke is read and rendered, gradio's small timer shows on the steps and the reconstruction.
+    sketch.change(friendly(on_stroke), [sketch, pair_box, map_box, exaggerate], [x_state, steps, colour, *outputs],
+                  trigger_mode="always_last", show_progress="minimal", show_progress_on=[steps, vae_recon],
+                  api_visibility="private")
+    gallery.select(friendly(on_example), pair_box, [x_state, steps, colour, upload]) \
+        .success(on_render, render_inputs, outputs)
     exaggerate.input(on_render, render_inputs, outputs)
     pair_box.change(friendly(lambda pair: examples(registry, pair)), pair_box, gallery)
     for switched in header.switched:   # a new pair or map: show the current input on it
