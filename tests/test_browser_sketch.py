@@ -59,3 +59,10 @@ def test_the_sketchpads_label_is_not_under_its_toolbar(page):
     assert apart, (label, tools)
     canvas, pad = box(page, f"{PAD} canvas"), box(page, PAD)
     assert canvas["y"] + canvas["height"] <= pad["y"] + pad["height"] + 1, "the drawing area is cut off"
+
+
+@pytest.mark.parametrize("pad", ["#interp-start-sketch", "#interp-end-sketch"])
+def test_the_interpolation_sketchpads_start_with_the_brush_too(page, pad):
+    page.get_by_role("tab", name="Generate").click()
+    page.locator(pad).scroll_into_view_if_needed()
+    page.wait_for_function(READY, arg=pad, timeout=30_000)

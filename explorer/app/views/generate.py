@@ -8,7 +8,7 @@ import gradio as gr
 
 from explorer.animate import filmstrip_png, gif_bytes
 from explorer.app.display import IMAGE_BUTTONS, PIXELATED, friendly, show_grid
-from explorer.app.inputs import checked_sketchpad, has_drawing, read_sketch, read_upload
+from explorer.app.inputs import brush_first, checked_sketchpad, has_drawing, read_sketch, read_upload
 from explorer.app.latent_map.component import map_value
 from explorer.checks import MAX_SEED, whole_number
 from explorer.errors import UserError
@@ -162,15 +162,19 @@ def build(registry: Registry, header, x_state, storage) -> None:
                                 buttons=IMAGE_BUTTONS, alt_text="images decoded along a grid or along each latent dimension")
             grid_caption = gr.Markdown()
     gr.Markdown(EXPLAIN_INTERP)
+    for pad in ("interp-start-sketch", "interp-end-sketch"):   # both pads draw from the first stroke
+        brush_first(pad)
     with gr.Row():
         with gr.Column():
             a_up = gr.File(label="Start: upload an image", file_types=["image"], type="binary", height=100)
             a_draw = checked_sketchpad(label="…or draw", type="pil", image_mode="RGBA", canvas_size=(280, 280),
-                                  height=220, brush=gr.Brush(colors=["#000000"], default_size=22))
+                                       height=220, brush=gr.Brush(colors=["#000000"], default_size=22),
+                                       elem_id="interp-start-sketch", layers=False)
         with gr.Column():
             b_up = gr.File(label="End: upload an image", file_types=["image"], type="binary", height=100)
             b_draw = checked_sketchpad(label="…or draw", type="pil", image_mode="RGBA", canvas_size=(280, 280),
-                                  height=220, brush=gr.Brush(colors=["#000000"], default_size=22))
+                                       height=220, brush=gr.Brush(colors=["#000000"], default_size=22),
+                                       elem_id="interp-end-sketch", layers=False)
         with gr.Column():
             which = gr.Radio(["VAE", "AE"], value="VAE", label="Model")
             steps = gr.Slider(3, 16, value=9, step=1, label="Steps")
