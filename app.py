@@ -85,7 +85,7 @@ with gr.Blocks(title="Latent Explorer", fill_width=True) as demo:
     lesson_panel = lesson.build_panel()
     top = header.build(REGISTRY, FIRST_PAIR)
     if PAIRS:
-        lesson.wire(REGISTRY, top, lesson_panel, demo)
+        lesson.wire(REGISTRY, top, lesson_panel)
     x_state = gr.State(None)   # the input image (28x28) the Reconstruct view set; Generate starts from it
     with gr.Tabs(elem_id="views") as tabs:
         with gr.Tab("Reconstruct", id="reconstruct"):
@@ -96,7 +96,7 @@ with gr.Blocks(title="Latent Explorer", fill_width=True) as demo:
             compare.build(REGISTRY, top.pair_box, CLASSIFIER_BY_DATASET)
     api.build(REGISTRY, STORAGE)
     if PAIRS:
-        lesson.select_tabs(lesson_panel, tabs)
+        lesson.wire_tabs(REGISTRY, top, lesson_panel, tabs, demo)
 
 # Two cores: two events of a kind at once; at most MAX_QUEUED waiting in all; and no one client holds more than a
 # few places (fairness.py), so a flood from one leaves the others served.

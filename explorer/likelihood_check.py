@@ -65,11 +65,6 @@ def neg_elbo_percentile(bundle: Bundle, q: float = PERCENTILE, seed: int = 0) ->
     return float(np.percentile(reference_neg_elbos(bundle, seed), q))
 
 
-def is_unlikely(bundle: Bundle, neg_elbo: float, seed: int = 0) -> bool:
-    """Whether an image's negative ELBO is beyond the PERCENTILE-th percentile of the test images' own."""
-    return neg_elbo > neg_elbo_percentile(bundle, PERCENTILE, seed)
-
-
 def colour_share(img: Image.Image) -> float:
     """The share of an image's visible pixels whose red, green and blue differ by more than COLOUR_LEVELS."""
     if img.mode in ("1", "L", "LA", "La", "I", "F") or img.mode.startswith("I;"):

@@ -47,3 +47,24 @@ def shots(tmp_path_factory) -> Path:
     if os.environ.get("LATENT_EXPLORER_SCREENSHOTS") == "docs":
         return ROOT / "docs"
     return tmp_path_factory.mktemp("screenshots")
+
+
+# A browser test module's own app on the shipped checkpoints, and one headless Chromium for its pages.
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    from app_server import running_app
+
+    with running_app(ROOT / "checkpoints", tmp_path_factory.mktemp("app") / "app.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from app_server import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from app_server import CHROMIUM, CHROMIUM_ARGS, MAP_READY, ROOT, need_chromium, running_app
+from app_server import MAP_READY, need_chromium
 
 pytestmark = pytest.mark.browser
 need_chromium()
@@ -18,22 +18,6 @@ RUN_AXE = """async () => {
 # Gradio's own placeholder of an empty image ("Empty value") puts aria-label on a plain div; nothing of ours.
 GRADIO_PLACEHOLDER = 'aria-label="Empty value"'
 SETTLED = "() => !document.querySelector('.pending, .generating, .eta-bar')"
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    with running_app(ROOT / "checkpoints", tmp_path_factory.mktemp("a11y") / "app.log") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def violations(page) -> list[str]:

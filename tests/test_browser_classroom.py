@@ -2,7 +2,7 @@
 help a touch screen gets, and the guided lesson."""
 import pytest
 
-from app_server import CHROMIUM, CHROMIUM_ARGS, MAP_READY, ROOT, need_chromium, running_app
+from app_server import MAP_READY, ROOT, need_chromium
 
 pytestmark = pytest.mark.browser
 need_chromium()
@@ -36,22 +36,6 @@ LAYOUT = """() => {
   }
   out.minFont = min; out.minFontAt = at;
   return out; }"""
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    with running_app(ROOT / "checkpoints", tmp_path_factory.mktemp("classroom") / "app.log") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def open_page(browser, url, width, height, scale=1, touch=False):

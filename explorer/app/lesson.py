@@ -56,7 +56,7 @@ class Panel:
     nxt: gr.Button
     close: gr.Button
     step: gr.State
-    events: list = field(default_factory=list)   # the events that show a step (wire)
+    events: list = field(default_factory=list)   # the buttons' events that show a step (wire)
 
 
 def build_panel() -> Panel:
@@ -70,36 +70,47 @@ def build_panel() -> Panel:
     return Panel(box, text, prev, nxt, close, gr.State(None))   # the step shown; None before the lesson starts
 
 
-def wire(registry: Registry, top: Header, panel: Panel, demo: gr.Blocks) -> None:
-    """The panel's buttons, the header's Lesson button and `?lesson=N`: each shows a step's text, pair, map and
-    cursors. Wired before the views, so that its events join the header's switches (a view redoes its input on the
-    step's pair); select_tabs then adds the step's tab."""
-    def show(i: int | None, current_pair: str | None):
-        i = max(0, min(int(i or 0), len(LESSON) - 1))
-        s = LESSON[i]
-        pair = s.pair if s.pair in registry.pairs else current_pair
-        # a step that leaves the cursor at the map's start moves it back there from where the last step put it
-        vae, ae, map_switch = switch_to(registry, pair, s.map, cursor=lambda bundle, name: (
-            cursor_point(s, bundle, name) or start_point(bundle.maps[name].xy)))
-        return i, gr.Column(visible=True), step_text(i), pair, map_switch, vae, ae
+def show_step(registry: Registry, i: int | None, current_pair: str | None) -> tuple:
+    """Step i's values for the panel's outputs (outputs_of): the step, the panel, its text, the pair, the map switch
+    and both maps with their cursors."""
+    i = max(0, min(int(i or 0), len(LESSON) - 1))
+    s = LESSON[i]
+    pair = s.pair if s.pair in registry.pairs else current_pair
+    # a step that leaves the cursor at the map's start moves it back there from where the last step put it
+    vae, ae, map_switch = switch_to(registry, pair, s.map, cursor=lambda bundle, name: (
+        cursor_point(s, bundle, name) or start_point(bundle.maps[name].xy)))
+    return i, gr.Column(visible=True), step_text(i), pair, map_switch, vae, ae
 
-    outputs = [panel.step, panel.box, panel.text, top.pair_box, top.map_box, top.vae_map, top.ae_map]
-    inputs = [panel.step, top.pair_box]
+
+def outputs_of(top: Header, panel: Panel) -> list:
+    return [panel.step, panel.box, panel.text, top.pair_box, top.map_box, top.vae_map, top.ae_map]
+
+
+def wire(registry: Registry, top: Header, panel: Panel) -> None:
+    """The panel's buttons and the header's Lesson button. Wired before the views, so that their events join the
+    header's switches (a view redoes its input on the step's pair); wire_tabs then adds each step's tab."""
+    outputs, inputs = outputs_of(top, panel), [panel.step, top.pair_box]
     panel.events += [
-        top.lesson_button.click(friendly(show), inputs, outputs),
+        top.lesson_button.click(friendly(lambda i, p: show_step(registry, i, p)), inputs, outputs),
         # A press while a step is still being set up is kept and run after it (gradio's default drops it).
-        panel.nxt.click(friendly(lambda i, p: show((i or 0) + 1, p)), inputs, outputs, trigger_mode="always_last"),
-        panel.prev.click(friendly(lambda i, p: show((i or 0) - 1, p)), inputs, outputs, trigger_mode="always_last")]
+        panel.nxt.click(friendly(lambda i, p: show_step(registry, (i or 0) + 1, p)), inputs, outputs,
+                        trigger_mode="always_last"),
+        panel.prev.click(friendly(lambda i, p: show_step(registry, (i or 0) - 1, p)), inputs, outputs,
+                         trigger_mode="always_last")]
     panel.close.click(lambda: gr.Column(visible=False), None, panel.box)
-
-    def from_url(current_pair: str | None, request: gr.Request):
-        i = parse_step(request.query_params.get("lesson")) if request else None
-        return [gr.skip()] * len(outputs) if i is None else show(i, current_pair)
-    panel.events.append(demo.load(friendly(from_url), [top.pair_box], outputs))
     top.switched += panel.events
 
 
-def select_tabs(panel: Panel, tabs: gr.Tabs) -> None:
-    """After each step is shown: the tab below the maps it uses."""
+def wire_tabs(registry: Registry, top: Header, panel: Panel, tabs: gr.Tabs, demo: gr.Blocks) -> None:
+    """Once the tabs exist: each button's step then selects its tab, and `?lesson=N` opens step N, tab and all, in
+    the page's own load event (a page just opened has no input for a view to redo)."""
     for event in panel.events:
-        event.then(lambda i: gr.skip() if i is None else gr.Tabs(selected=LESSON[i].tab), panel.step, tabs)
+        event.then(lambda i: gr.Tabs(selected=LESSON[i].tab), panel.step, tabs)
+    outputs = outputs_of(top, panel)
+
+    def from_url(current_pair: str | None, request: gr.Request):
+        i = parse_step(request.query_params.get("lesson")) if request else None
+        if i is None:
+            return [gr.skip()] * (len(outputs) + 1)
+        return *show_step(registry, i, current_pair), gr.Tabs(selected=LESSON[i].tab)
+    demo.load(friendly(from_url), [top.pair_box], [*outputs, tabs])
