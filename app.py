@@ -3,6 +3,7 @@
 Constants, the bundles (loaded once, read-only), small handlers, then the Blocks and launch().
 """
 import os
+import threading
 from pathlib import Path
 
 import gradio as gr
@@ -43,6 +44,13 @@ CSS = """
 #test-images .grid-container { grid-template-columns: repeat(10, minmax(0, 1fr)) !important; }
 #test-images .caption-label, #preprocess-steps .caption-label { max-width: none; left: 2px; right: 2px; padding: 1px 2px;
   font-size: 11px; line-height: 1.15; white-space: normal; overflow-wrap: anywhere; text-align: center; }
+/* a phone: the test images in two rows of five, the steps in rows of three, each as tall as they need */
+@media (max-width: 640px) {
+  #test-images .grid-container { grid-template-columns: repeat(5, minmax(0, 1fr)) !important; }
+  #preprocess-steps .grid-container { grid-template-columns: repeat(3, minmax(0, 1fr)) !important; }
+  #test-images .grid-wrap, #preprocess-steps .grid-wrap { height: auto !important; max-height: none !important; }
+  #test-images .caption-label { font-size: 10px; overflow-wrap: normal; }
+}
 /* A laptop's short screen (1366x768): the pair picker without its caption, so the tabs below the maps show too
    (the field keeps its label for screen readers). */
 @media (max-height: 820px) and (min-width: 1000px) { #header-row [data-testid="block-info"] { display: none; } }
@@ -108,6 +116,7 @@ HEAD = "\n".join([presenter.head(), lesson.HEAD, header.preload(REGISTRY, FIRST_
 
 if __name__ == "__main__":
     STORAGE.start_pruning()
+    threading.Thread(target=reconstruct.warm_up, args=(REGISTRY,), daemon=True).start()
     STORAGE.remove_at_exit()
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
                 server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),

@@ -1,5 +1,5 @@
-"""Bad input through the running app: every image path (upload event, sketchpad event, named API) and every
-decode function (API /decode and the latent map's server functions, which bypass the queue) gets one clear
+"""Bad input through the running app: every image path (upload event, named API; drawings: test_draw_input.py)
+and every decode function (API /decode and the latent map's server functions, which bypass the queue) gets one clear
 message, and the server keeps serving. Run against app.py on the tiny digits pair."""
 import base64
 import json
@@ -128,9 +128,6 @@ def call(client, path, how: str):
 
     if how == "upload":
         return client.predict(handle_file(str(path)), PAIR, api_name="/reconstruct_upload")
-    if how == "sketchpad":
-        editor = {"background": None, "layers": [], "composite": handle_file(str(path))}
-        return client.predict(editor, PAIR, api_name="/reconstruct_sketch")
     if how == "api encode":
         return client.predict(handle_file(str(path)), VAE, api_name="/encode")
     if how == "api reconstruct":
@@ -141,7 +138,7 @@ def call(client, path, how: str):
     raise ValueError(how)
 
 
-PATHS = ["upload", "sketchpad", "api encode", "api reconstruct", "api interpolate"]
+PATHS = ["upload", "api encode", "api reconstruct", "api interpolate"]
 
 
 @pytest.mark.parametrize("how", PATHS)
@@ -195,11 +192,9 @@ def queue_call(app: str, api: str, data: list) -> str:
 
 
 @pytest.mark.parametrize("target", ["/etc/passwd", str(ROOT / "app.py"), "../../../../etc/passwd"])
-@pytest.mark.parametrize("api", ["encode", "reconstruct_upload", "reconstruct_sketch"])
+@pytest.mark.parametrize("api", ["encode", "reconstruct_upload"])
 def test_a_server_path_as_the_image_value_is_refused(app, api, target):
     value = {"path": target, "meta": {"_type": "gradio.FileData"}}
-    if api == "reconstruct_sketch":
-        value = {"background": None, "layers": [], "composite": value}
     stream = queue_call(app, api, [value, VAE if api == "encode" else PAIR])
     assert "event: error" in stream, stream
     assert "not uploaded by a user" in stream, "the refusal is a sentence, not a bare error"

@@ -59,7 +59,7 @@ def test_reconstruct_a_test_image_lands_on_both_maps(page, shots):
     page.get_by_role("tab", name="Reconstruct").click()
     gallery = page.locator(".block", has_text="…or click a test image")
     gallery.locator("button.thumbnail-item, .thumbnail-item").nth(3).click()
-    wait_image(page, "VAE reconstruction (from μ)")
+    wait_image(page, "VAE reconstruction")
     wait_image(page, "16 decodes of z ~ q(z|x)")
     wait_image(page, "AE reconstruction")
     page.wait_for_function(OVERLAY + " >= 3", arg="#map-vae", timeout=30_000)   # μ and two rings

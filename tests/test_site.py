@@ -42,8 +42,10 @@ def test_forms_the_joiner_does_not_convert_are_refused(source):
 
 
 def test_the_live_maps_modules_join(tmp_path):
-    script = join_modules([ROOT / "explorer/app/latent_map/static", ROOT / "explorer/site/page"], "site.js", "S")
-    assert "modules['latent_map.js']" in script and "modules['encoder.js']" in script
+    from explorer.site.build import APP_STATIC, MAP_STATIC, PAGE
+
+    script = join_modules([MAP_STATIC, APP_STATIC, PAGE], "site.js", "S")
+    assert all(f"modules['{name}']" in script for name in ("latent_map.js", "encoder.js", "pad.js"))
     subprocess.run([need_node(), "--check", "-"], input=script, text=True, check=True)
 
 

@@ -1,12 +1,10 @@
-"""The image inputs views share: an uploaded file, a sketchpad drawing, each read into a 28x28 model input.
+"""The image inputs views share: an uploaded file, a drawing (draw_pad.py), each read into a 28x28 model input.
 
 Bad input raises explorer's UserError (ImageInputError) with one sentence; `display.friendly` shows it.
 """
-import json
+import base64
+import binascii
 from dataclasses import dataclass
-from pathlib import Path
-
-import gradio as gr
 
 from explorer.errors import UserError
 from explorer.likelihood_check import is_colour
@@ -30,69 +28,19 @@ def read_upload(data: bytes | None, box: int = 20) -> Upload:
     return Upload(pre.steps, pre.x, pre.inverted, colour=is_colour(data))
 
 
-def read_sketch(editor, box: int = 20) -> Preprocessed:
-    """Preprocess a sketchpad drawing; transparent canvas is background, strokes are ink."""
-    image = (editor or {}).get("composite") if isinstance(editor, dict) else None
-    if image is None:
-        raise UserError("Draw something on the sketchpad first.")
-    return preprocess(image.convert("RGBA"), transparency="background", box=box)
+DATA_URL = "data:image/png;base64,"
+MAX_DRAWING_CHARS = 2**20   # a 280x280 drawing is 2-20 KB as a PNG data URL
 
 
-def has_drawing(editor) -> bool:
-    """Whether a sketchpad value holds any stroke."""
-    return isinstance(editor, dict) and bool(editor.get("layers"))
-
-
-def checked_sketchpad(**kwargs) -> gr.Sketchpad:
-    """A gr.Sketchpad whose files pass `open_image`'s checks (our formats only, size limits) before gradio opens
-    them: gradio's own preprocessing opens any format Pillow knows at any size, and an API caller can send any
-    file as a drawing. A refused file is one gr.Error sentence. (Wrapped, not subclassed: gradio writes a .pyi
-    stub beside the module of every component subclass.)"""
-    pad = gr.Sketchpad(**kwargs)
-    convert = pad.convert_and_format_image
-
-    def convert_checked(file, flatten_on_white: bool = False):
-        if file is not None:
-            data = bytes(file) if isinstance(file, (bytes, bytearray, memoryview)) else Path(file.path).read_bytes()
-            try:
-                open_image(data)
-            except UserError as err:
-                raise gr.Error(str(err)) from None
-        return convert(file, flatten_on_white)
-
-    pad.convert_and_format_image = convert_checked
-    return pad
-
-
-# gradio 6.31's ImageEditor falls back to its "image" tool whenever its value is empty (at start, and again after
-# Clear: an effect in its Svelte source resets the tool), and a sketchpad then draws nothing until the brush is
-# picked: "select the draw tool to start". No parameter picks a tool (gr.Brush has none; `layers`, `sources` and
-# `transforms` do not change it), so this script clicks the brush whenever that prompt (`.empty.wrap`) shows. The
-# brush is the toolbar's first button: the image tool's button only exists with `sources` or a background image,
-# neither of which a sketchpad has. The pad is looked up again every half second: gradio mounts a tab's components
-# only when the tab is first shown.
-BRUSH_FIRST_JS = """
-const id = %s;
-let watched = null;
-const pick = (pad) => {
-  if (!pad.querySelector('.empty.wrap') || !pad.querySelector('canvas')) return;
-  const brush = pad.querySelector('.toolbar-wrap button');
-  if (brush) brush.click();
-};
-const attach = () => {
-  const pad = document.getElementById(id);
-  if (!pad || pad === watched) return;
-  watched = pad;
-  new MutationObserver(() => pick(pad)).observe(pad, { childList: true, subtree: true });
-  pick(pad);
-};
-attach();
-setInterval(attach, 500);
-"""
-
-
-def brush_first(elem_id: str, css: str = "") -> gr.HTML:
-    """A hidden gr.HTML whose script keeps the brush picked on the sketchpad with `elem_id`, so a first stroke
-    draws; `css` (optional) is added to the page's head with it."""
-    return gr.HTML("", js_on_load=BRUSH_FIRST_JS % json.dumps(elem_id), head=f"<style>{css}</style>" if css else None,
-                   apply_default_css=False, container=False, padding=False, visible="hidden")
+def read_drawing(png, box: int = 20) -> Preprocessed:
+    """Preprocess a drawing pad's picture (draw_pad.py): a PNG data URL of light strokes on black. The page sends it
+    as event data, which a caller can forge, so it passes the same checks as an upload."""
+    if png is None:
+        raise UserError("Draw something on the pad first.")
+    if not isinstance(png, str) or not png.startswith(DATA_URL) or len(png) > MAX_DRAWING_CHARS:
+        raise UserError("The drawing did not arrive as a PNG picture; clear the pad and draw again.")
+    try:
+        data = base64.b64decode(png[len(DATA_URL):], validate=True)
+    except binascii.Error:
+        raise UserError("The drawing arrived damaged; clear the pad and draw again.") from None
+    return preprocess(open_image(data), box=box)

@@ -24,6 +24,7 @@ from explorer.app.latent_map.joined_script import join_modules
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = Path(__file__).resolve().parent / "page"
 MAP_STATIC = ROOT / "explorer" / "app" / "latent_map" / "static"
+APP_STATIC = ROOT / "explorer" / "app" / "static"      # the drawing pad, shared with the app
 PREFERRED_PAIR = "fashion-mnist-mlp-z2"
 PART_ORDER = ("maps", "decoders", "images", "encoders")
 
@@ -73,7 +74,7 @@ def build(out: Path, registry: Registry, classifiers: dict, n: int, pairs: list[
             sizes.append(f"{name} {len(data) / 1e6:.2f} MB")
         site["pairs"].append({"pair": pair, "label": registry.label(pair), "keys": registry.pairs[pair]})
         log(f"{pair}: {', '.join(sizes)} ({time.perf_counter() - t0:.0f} s)")
-    (out / "explorer.js").write_text(join_modules([MAP_STATIC, PAGE], "site.js", "LatentExplorerSite"))
+    (out / "explorer.js").write_text(join_modules([MAP_STATIC, APP_STATIC, PAGE], "site.js", "LatentExplorerSite"))
     for name in ("site.css",):
         shutil.copyfile(PAGE / name, out / name)
     shutil.copyfile(MAP_STATIC / "latent_map.css", out / "latent_map.css")

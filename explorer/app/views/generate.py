@@ -8,7 +8,8 @@ import gradio as gr
 
 from explorer.animate import filmstrip_png, gif_bytes
 from explorer.app.display import IMAGE_BUTTONS, PIXELATED, friendly, show_grid
-from explorer.app.inputs import brush_first, checked_sketchpad, has_drawing, read_sketch, read_upload
+from explorer.app.draw_pad import draw_pad, drawing_of
+from explorer.app.inputs import read_drawing, read_upload
 from explorer.app.latent_map.component import map_value
 from explorer.checks import MAX_SEED, whole_number
 from explorer.errors import UserError
@@ -76,13 +77,13 @@ def manifold(pair: str, n: int, spacing: str, registry: Registry, map_name: str 
         f"The {len(order)} dimensions with the most KL (of {d}); each row moves one of them from −3 to +3."), rows
 
 
-def endpoint(upload: bytes | None, editor, fallback: np.ndarray, box: int) -> np.ndarray:
-    """The image for one end of an interpolation: an upload, else a drawing, else `fallback`. An empty (0-byte)
-    upload is still an upload, and refused as one."""
+def endpoint(upload: bytes | None, drawing: str | None, fallback: np.ndarray, box: int) -> np.ndarray:
+    """The image for one end of an interpolation: an upload, else a drawing (a pad's PNG data URL), else `fallback`.
+    An empty (0-byte) upload is still an upload, and refused as one."""
     if upload is not None:
         return read_upload(upload, box).x
-    if has_drawing(editor):
-        return read_sketch(editor, box).x
+    if drawing is not None:
+        return read_drawing(drawing, box).x
     return fallback
 
 
@@ -162,19 +163,13 @@ def build(registry: Registry, header, x_state, storage) -> None:
                                 buttons=IMAGE_BUTTONS, alt_text="images decoded along a grid or along each latent dimension")
             grid_caption = gr.Markdown()
     gr.Markdown(EXPLAIN_INTERP)
-    for pad in ("interp-start-sketch", "interp-end-sketch"):   # both pads draw from the first stroke
-        brush_first(pad)
     with gr.Row():
         with gr.Column():
             a_up = gr.File(label="Start: upload an image", file_types=["image"], type="binary", height=100)
-            a_draw = checked_sketchpad(label="…or draw", type="pil", image_mode="RGBA", canvas_size=(280, 280),
-                                       height=220, brush=gr.Brush(colors=["#000000"], default_size=22),
-                                       elem_id="interp-start-sketch", layers=False)
+            a_pad = draw_pad("…or draw", "interp-start-pad")
         with gr.Column():
             b_up = gr.File(label="End: upload an image", file_types=["image"], type="binary", height=100)
-            b_draw = checked_sketchpad(label="…or draw", type="pil", image_mode="RGBA", canvas_size=(280, 280),
-                                       height=220, brush=gr.Brush(colors=["#000000"], default_size=22),
-                                       elem_id="interp-end-sketch", layers=False)
+            b_pad = draw_pad("…or draw", "interp-end-pad")
         with gr.Column():
             which = gr.Radio(["VAE", "AE"], value="VAE", label="Model")
             steps = gr.Slider(3, 16, value=9, step=1, label="Steps")
@@ -198,11 +193,11 @@ def build(registry: Registry, header, x_state, storage) -> None:
             return [image, caption, *on_maps(registry, pair, registry.model_of(pair).kind, map_name, mark)]
         return [image, caption, *on_both_maps(registry, pair, map_name, mark["name"], mark["z"])]
 
-    def on_interp(a_file, a_sk, b_file, b_sk, x, pair, w, k, m, map_name):
+    def on_interp(a_file, a_drawing, b_file, b_drawing, x, pair, w, k, m, map_name):
         b = registry.model_of(pair)
         start = x if x is not None else b.test_image(b.first_of_class(0))
-        xa = endpoint(a_file, a_sk, start, b.content_box)
-        xb = endpoint(b_file, b_sk, b.test_image(b.first_of_class(7)), b.content_box)
+        xa = endpoint(a_file, a_drawing, start, b.content_box)
+        xb = endpoint(b_file, b_drawing, b.test_image(b.first_of_class(7)), b.content_box)
         film_img, png, gif, path = filmstrip(xa, xb, pair, w, k, m, registry, storage.new_output_folder(), map_name)
         return [film_img, png, gif, *on_maps(registry, pair, w.lower(), map_name, [path])]
 
@@ -211,5 +206,10 @@ def build(registry: Registry, header, x_state, storage) -> None:
                     [samples, grid_img, grid_caption, film, png_file, gif_file, ends])
     sample_btn.click(friendly(on_sample), [pair_box, n, temperature, seed, map_box], [samples, *maps])
     grid_btn.click(friendly(on_manifold), [pair_box, size, spacing, map_box], [grid_img, grid_caption, *maps])
+    # each pad's latest drawing, read when Interpolate is pressed
+    a_draw, b_draw = gr.State(None), gr.State(None)
+    for pad, drawing in ((a_pad, a_draw), (b_pad, b_draw)):
+        pad.stroke(drawing_of, None, drawing, api_visibility="private")
+        pad.clear(lambda: None, None, drawing, api_visibility="private")
     interp_btn.click(friendly(on_interp), [a_up, a_draw, b_up, b_draw, x_state, pair_box, which, steps, mode, map_box],
                      [film, png_file, gif_file, *maps])

@@ -1,10 +1,13 @@
 """The Reconstruct view: an image in (upload, drawing, or a test image), its reconstruction, q(z|x) and ELBO out."""
+import logging
+
 import numpy as np
 
 import gradio as gr
 
 from explorer.app.display import IMAGE_BUTTONS, PIXELATED, friendly, show, show_grid
-from explorer.app.inputs import brush_first, checked_sketchpad, read_sketch, read_upload
+from explorer.app.draw_pad import draw_pad, drawing_of
+from explorer.app.inputs import read_drawing, read_upload
 from explorer.app.latent_map.component import map_value
 from explorer.errors import UserError
 from explorer.figures import kl_bars
@@ -13,16 +16,8 @@ from explorer.reconstruction import map_overlay, posterior_extent, reconstruct
 from explorer.registry import Registry
 
 SEED = 0
-SKETCH_ID = "recon-sketch"
-# In a narrow column the sketchpad's floating label and its top toolbar (zoom, undo, clear) share one row, and the
-# toolbar covers the label's end. gradio has no parameter to place either, so the label gets a row of its own above
-# the drawing area, which takes the rest of the block (the editor fits its canvas to that area).
-LABEL_ROW = 40
-SKETCH_CSS = f"""
-#{SKETCH_ID} {{ display: flex; flex-direction: column; }}
-#{SKETCH_ID} > label[data-testid="block-label"] {{ position: static; align-self: flex-start; margin: 6px 6px 2px; }}
-#{SKETCH_ID} > .image-container {{ flex: 1 1 auto; min-height: 0; position: relative; }}
-"""
+log = logging.getLogger(__name__)
+PAD_ID = "recon-pad"
 GREY_DATA = {"fashion-mnist": "grey Fashion-MNIST clothes", "mnist": "grey handwritten digits",
              "digits": "grey handwritten digits"}
 EXPLAIN = """**What you see.** Your image is cleaned up the way MNIST's digits were (grey, light ink on black,
@@ -84,6 +79,19 @@ def render(x, pair: str, map_name: str | None, exaggerate: bool, registry: Regis
     return [out[k] for k in ("vae_recon", "samples", "ae_recon", "elbo", "kl", "vae_map", "ae_map")]
 
 
+def warm_up(registry: Registry) -> None:
+    """Render one test image on every pair and map, so that a user's first stroke does not pay for what is computed
+    once (the test set's ELBO percentile, the first calls into each model): 0.2-0.9 s a pair on this machine.
+    app.py runs it in a background thread at startup."""
+    for pair in registry.pairs:
+        b = registry.model_of(pair)
+        for map_name in b.map_names:
+            try:
+                render(b.test_image(0), pair, map_name, False, registry)
+            except Exception:   # a broken pair shows its own error when it is used
+                log.exception("warming up %s failed", pair)
+
+
 def example_indices(bundle) -> list[int]:
     """The first test image of each class present, in class order: the clickable row."""
     labels = bundle.latents["labels"]
@@ -113,18 +121,11 @@ def build(registry: Registry, header, x_state: gr.State) -> None:
     pair_box, map_box, vae_map, ae_map = header.pair_box, header.map_box, header.vae_map, header.ae_map
     colour = gr.State(False)   # the input in x_state was a colour picture (an upload), greyed by preprocessing
     gr.Markdown(EXPLAIN)
-    # before the sketchpad: its CSS must be on the page before the editor sizes its canvas
-    brush_first(SKETCH_ID, css=SKETCH_CSS)
     with gr.Row():
         with gr.Column(scale=1):
             upload = gr.File(label="Upload an image (PNG, JPEG, WebP, BMP, GIF)", file_types=["image"],
                              type="binary", height=120)
-            sketch = checked_sketchpad(label="…or draw one (dark or light strokes)", type="pil", image_mode="RGBA",
-                                       canvas_size=(280, 280), height=320 + LABEL_ROW, elem_id=SKETCH_ID,
-                                       layers=False, brush=gr.Brush(colors=["#000000", "#ffffff"], default_size=22))
-            # The API's endpoint for a drawing keeps its two inputs (a sketchpad value and a pair); the page reads
-            # and renders a stroke in one event instead (below). A hidden button is the trigger it needs.
-            sketch_api = gr.Button(visible=False)
+            pad = draw_pad("…or draw one", PAD_ID)
         with gr.Column(scale=2):
             gallery = gr.Gallery(value=examples(registry, pair_box.value), label="…or click a test image", elem_id="test-images",
                                  columns=10, height=130, allow_preview=False, elem_classes=[PIXELATED])
@@ -132,7 +133,7 @@ def build(registry: Registry, header, x_state: gr.State) -> None:
                                object_fit="contain", elem_id="preprocess-steps", elem_classes=[PIXELATED])
             exaggerate = gr.Checkbox(label="Exaggerate the posterior rings ×5 (when σ is tiny)", value=False)
             with gr.Row():
-                vae_recon = gr.Image(label="VAE reconstruction (from μ)", elem_classes=[PIXELATED], height=280,
+                vae_recon = gr.Image(label="VAE reconstruction", elem_classes=[PIXELATED], height=280,
                                      buttons=IMAGE_BUTTONS, alt_text="the VAE's reconstruction of your image")
                 samples = gr.Image(label="16 decodes of z ~ q(z|x)", elem_classes=[PIXELATED], height=280,
                                    buttons=IMAGE_BUTTONS, alt_text="16 images decoded from random points of your image's cloud q(z|x)")
@@ -155,14 +156,10 @@ def build(registry: Registry, header, x_state: gr.State) -> None:
         pre = read_upload(data, registry.model_of(pair).content_box)
         return pre.x, steps_gallery(pre), pre.colour
 
-    def on_sketch(editor, pair):
-        pre = read_sketch(editor, registry.model_of(pair).content_box)
-        return pre.x, steps_gallery(pre), False
-
-    def on_stroke(editor, pair, map_name, exag):
-        """A drawing read and rendered in one event: one round trip and one status cycle per stroke, not two."""
-        x, shown, is_colour = on_sketch(editor, pair)
-        return [x, shown, is_colour, *render(x, pair, map_name, exag, registry)]
+    def on_stroke(pair, map_name, exag, evt: gr.EventData):
+        """A finished stroke: the drawing read and rendered in one event (one round trip per stroke)."""
+        pre = read_drawing(drawing_of(evt), registry.model_of(pair).content_box)
+        return [pre.x, steps_gallery(pre), False, *render(pre.x, pair, map_name, exag, registry)]
 
     def on_example(pair, evt: gr.SelectData):
         # the upload box is emptied: what it showed is no longer the input
@@ -174,12 +171,11 @@ def build(registry: Registry, header, x_state: gr.State) -> None:
     upload.upload(friendly(on_upload), [upload, pair_box], [x_state, steps, colour], api_name="reconstruct_upload",
                   api_visibility="undocumented") \
         .success(on_render, render_inputs, outputs, api_name="reconstruct_render", api_visibility="undocumented")
-    sketch_api.click(friendly(on_sketch), [sketch, pair_box], [x_state, steps, colour], api_name="reconstruct_sketch",
-                     api_visibility="undocumented")
-    # While a stroke is read and rendered, gradio's small timer shows on the steps and the reconstruction.
-    sketch.change(friendly(on_stroke), [sketch, pair_box, map_box, exaggerate], [x_state, steps, colour, *outputs],
-                  trigger_mode="always_last", show_progress="minimal", show_progress_on=[steps, vae_recon],
-                  api_visibility="private")
+    # While a stroke is read and rendered, gradio's small timer shows on the steps and the reconstruction; a stroke
+    # drawn meanwhile waits, and only the latest one is rendered.
+    pad.stroke(friendly(on_stroke), [pair_box, map_box, exaggerate], [x_state, steps, colour, *outputs],
+               trigger_mode="always_last", show_progress="minimal", show_progress_on=[steps, vae_recon],
+               api_visibility="private")
     gallery.select(friendly(on_example), pair_box, [x_state, steps, colour, upload]) \
         .success(on_render, render_inputs, outputs)
     exaggerate.input(on_render, render_inputs, outputs)
