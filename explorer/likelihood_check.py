@@ -4,13 +4,11 @@ colour picture, when every model here was trained on grey images only."""
 import io
 
 import numpy as np
-import torch
 from PIL import Image
 
 from explorer.bundle import Bundle
-from explorer.losses import kl_per_dim, log_likelihood, reparameterise
 from explorer.preprocess import FORMATS
-from explorer.reconstruction import N_SAMPLES
+from explorer.reconstruction import elbo_parts
 
 PERCENTILE = 99
 # The conv VAE takes ~1.1 ms an image on one CPU thread, so its 10,000 test images would cost ~11 s: a fixed,
@@ -18,7 +16,6 @@ PERCENTILE = 99
 # 0.05 s for the MLPs; the 99th percentile of 1000 values still rests on the 10 largest). Smaller sets are used whole.
 MAX_IMAGES = 1000
 SUBSET_SEED = 0
-BATCH = 100
 COLOUR_LEVELS = 32     # grey levels between a pixel's strongest and weakest channel for it to count as coloured
 COLOUR_SHARE = 0.02    # share of the visible pixels that must be coloured: specks of JPEG noise are not colour
 COLOUR_SIDE = 256      # the colour check looks at a copy this size at most
@@ -31,26 +28,11 @@ def reference_indices(n_test: int) -> np.ndarray:
     return np.sort(np.random.default_rng(SUBSET_SEED).choice(n_test, MAX_IMAGES, replace=False))
 
 
-@torch.no_grad()
 def neg_elbos(bundle: Bundle, x: np.ndarray, seed: int) -> np.ndarray:
-    """(N,) the negative ELBO in nats of images x (N, 28, 28) in [0, 1], estimated exactly as
-    explorer.reconstruction.reconstruct does for one image with this seed: one posterior draw, the first of its
-    N_SAMPLES, so the same noise eps for every image; for an AE, -log p(x | z = f(x))."""
-    model, cfg = bundle.model, bundle.model.config
-    eps = None
-    out = []
-    for start in range(0, len(x), BATCH):
-        xt = torch.as_tensor(np.asarray(x[start:start + BATCH], dtype=np.float32)).reshape(-1, 1, 28, 28)
-        mu, logvar = model.encode(xt)                                     # (B, D)
-        if logvar is None:
-            z, kl = mu, torch.zeros(len(mu))
-        else:
-            if eps is None:
-                eps = torch.randn((N_SAMPLES, mu.shape[1]), generator=torch.Generator().manual_seed(seed))[0]
-            z, kl = reparameterise(mu, logvar, eps), kl_per_dim(mu, logvar).sum(1)
-        rec = -log_likelihood(model.decode(z), xt, cfg.likelihood, cfg.gaussian_sigma)  # (B,)
-        out.append((rec + kl).numpy())
-    return np.concatenate(out) if out else np.zeros(0, np.float32)
+    """(N,) the negative ELBO in nats of images x (N, 28, 28), estimated exactly as the Reconstruct view does for
+    one image with this seed (explorer.reconstruction.elbo_parts)."""
+    rec, kl = elbo_parts(bundle, x, seed)
+    return rec if kl is None else rec + kl.sum(1)
 
 
 def reference_neg_elbos(bundle: Bundle, seed: int = 0) -> np.ndarray:

@@ -27,16 +27,38 @@ class Reconstruction:
         return float(self.kl_per_dim.sum()) if self.kl_per_dim is not None else 0.0
 
 
+BATCH = 100
+
+
+@torch.no_grad()
+def elbo_parts(bundle: Bundle, x: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """The ELBO of images x (N, 28, 28) in [0, 1], split: (N,) reconstruction nats, -log p(x|z), at one posterior
+    draw z, the first of the N_SAMPLES that `reconstruct` draws with this seed (so the same noise eps for every
+    image), and (N, D) KL nats per dimension; for an AE, -log p(x | z = f(x)) and None."""
+    model, cfg = bundle.model, bundle.model.config
+    eps = None
+    recs, kls = [], []
+    for start in range(0, len(x), BATCH):
+        xt = torch.as_tensor(np.asarray(x[start:start + BATCH], dtype=np.float32)).reshape(-1, 1, 28, 28)
+        mu, logvar = model.encode(xt)                                                   # (B, D)
+        z = mu
+        if logvar is not None:
+            if eps is None:
+                eps = torch.randn((N_SAMPLES, mu.shape[1]), generator=torch.Generator().manual_seed(seed))[0]
+            z = reparameterise(mu, logvar, eps)
+            kls.append(kl_per_dim(mu, logvar).numpy())                                  # (B, D)
+        recs.append(-log_likelihood(model.decode(z), xt, cfg.likelihood, cfg.gaussian_sigma).numpy())  # (B,)
+    rec = np.concatenate(recs) if recs else np.zeros(0, np.float32)
+    return rec, (np.concatenate(kls) if kls else None)
+
+
 @torch.no_grad()
 def reconstruct(bundle: Bundle, x: np.ndarray, seed: int) -> Reconstruction:
     """Encode x (28, 28) in [0, 1], decode its mean and 16 posterior draws, and split its ELBO."""
-    model = bundle.model
-    post = posterior_samples(model, x, N_SAMPLES, seed)
-    xt = torch.as_tensor(x, dtype=torch.float32).reshape(1, 1, 28, 28)
-    z = torch.as_tensor(post.z[:1])
-    rec = -log_likelihood(model.decode(z), xt, model.config.likelihood, model.config.gaussian_sigma).item()
-    kl = None if post.logvar is None else kl_per_dim(torch.from_numpy(post.mu), torch.from_numpy(post.logvar)).numpy()
-    return Reconstruction(decode_latents(model, post.mu[None])[0], post.images, post.mu, post.logvar, rec, kl)
+    post = posterior_samples(bundle.model, x, N_SAMPLES, seed)
+    rec, kl = elbo_parts(bundle, np.asarray(x, dtype=np.float32)[None], seed)
+    return Reconstruction(decode_latents(bundle.model, post.mu[None])[0], post.images, post.mu, post.logvar,
+                          float(rec[0]), None if kl is None else kl[0])
 
 
 def map_overlay(bundle: Bundle, map_name: str, r: Reconstruction, seed: int, exaggerate: float = 1.0) -> dict:

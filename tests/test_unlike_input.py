@@ -13,7 +13,7 @@ from explorer.app.views.reconstruct import SEED, example_indices, render
 from explorer.bundle import load_bundle
 from explorer.likelihood_check import (MAX_IMAGES, is_colour, neg_elbo_percentile, neg_elbos, reference_indices,
                                        reference_neg_elbos)
-from explorer.reconstruction import reconstruct
+from explorer.reconstruction import N_SAMPLES, elbo_parts, reconstruct
 from explorer.registry import Registry
 
 PAIR = "fashion-mnist-mlp-z2"
@@ -67,6 +67,26 @@ def test_the_conv_vaes_batched_neg_elbos_are_its_reconstructions():
     idx = reference_indices(len(b.latents["images"]))[:40]
     brute = [sum((r.rec_nats, r.kl_nats)) for r in (reconstruct(b, b.test_image(int(i)), SEED) for i in idx)]
     np.testing.assert_allclose(neg_elbos(b, b.test_image(idx), SEED), brute, rtol=1e-4)
+
+
+def test_the_elbo_parts_are_torch_distributions_at_the_first_posterior_draw():
+    """The one-draw ELBO estimate against torch.distributions: -log Bernoulli(x | decode(z)) at z = mu + sigma * eps,
+    eps the first of the N_SAMPLES draws with the seed, and KL(q(z|x) || N(0, I)) per dimension."""
+    from torch.distributions import Bernoulli, Normal, kl_divergence
+
+    b = load_bundle(ROOT / "checkpoints" / PAIR / "vae")
+    x = b.test_image(np.arange(5))
+    rec, kl = elbo_parts(b, x, SEED)
+    xt = torch.as_tensor(x, dtype=torch.float32).reshape(-1, 1, 28, 28)
+    with torch.no_grad():
+        mu, logvar = b.model.encode(xt)
+        q = Normal(mu, (0.5 * logvar).exp())
+        eps = torch.randn((N_SAMPLES, mu.shape[1]), generator=torch.Generator().manual_seed(SEED))[0]
+        p = Bernoulli(logits=b.model.decode(q.mean + q.stddev * eps), validate_args=False)
+        ref_rec = -p.log_prob(xt).flatten(1).sum(1)
+        ref_kl = kl_divergence(q, Normal(torch.zeros_like(mu), torch.ones_like(mu)))
+    np.testing.assert_allclose(rec, ref_rec.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(kl, ref_kl.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_the_reference_is_every_test_image_or_a_fixed_subset():
