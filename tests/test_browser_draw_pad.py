@@ -47,15 +47,16 @@ def test_a_first_stroke_lands_on_the_vae_map_and_clear_wipes_the_pad(app_url, br
     page, errors = open_page(browser, app_url)
     page.get_by_role("tab", name="Reconstruct").click()
     box = pad_box(page, PAD)
-    assert page.evaluate(OVERLAY, "#map-vae") == 0 and page.evaluate(INK, PAD) == 0
+    hint = page.locator(f"{PAD} .dp-hint")
+    assert page.evaluate(OVERLAY, "#map-vae") == 0 and page.evaluate(INK, PAD) == 0 and hint.is_visible()
     stroke(page, box)
-    assert page.evaluate(INK, PAD) > 0.01
+    assert page.evaluate(INK, PAD) > 0.01 and not hint.is_visible()
     page.wait_for_function(OVERLAY + " >= 3", arg="#map-vae", timeout=30_000)   # μ and two rings
     page.wait_for_function(HEADING, timeout=30_000)
     assert page.locator("#preprocess-steps img").count() >= 2   # the drawing's preprocessing, step by step
     page.screenshot(path=str(shots / "reconstruct-drawing.png"))
     page.locator(f"{PAD} .dp-clear").click()
-    assert page.evaluate(INK, PAD) == 0
+    assert page.evaluate(INK, PAD) == 0 and hint.is_visible()
     page.close()
     assert not errors, errors
 

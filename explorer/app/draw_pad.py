@@ -23,7 +23,11 @@ CSS = f"""
 .dp {{ display: flex; flex-direction: column; gap: 6px; }}
 .dp-head {{ display: flex; align-items: center; justify-content: space-between; gap: 8px; }}
 .dp-label {{ font-size: var(--block-label-text-size); color: var(--block-label-text-color); }}
-.dp-canvas {{ width: min({SIDE}px, 100%); aspect-ratio: 1; background: #000; touch-action: none; cursor: crosshair;
+.dp-area {{ position: relative; width: min({SIDE}px, 100%); }}
+.dp-hint {{ position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; color: #d4d4d8;
+  font-size: var(--text-lg); pointer-events: none; }}
+.dp-drawn .dp-hint {{ display: none; }}
+.dp-canvas {{ display: block; width: 100%; aspect-ratio: 1; background: #000; touch-action: none; cursor: crosshair;
   border-radius: var(--radius-sm); }}
 .dp-clear {{ font: inherit; font-size: var(--text-sm); padding: 2px 10px; border-radius: var(--radius-sm);
   border: 1px solid var(--border-color-primary); background: var(--button-secondary-background-fill);
@@ -34,9 +38,11 @@ CSS = f"""
 JS_ON_LOAD = ("(window.__drawPad = window.__drawPad || new Promise((ok, fail) => {{"
               " const s = document.createElement('script'); s.src = new URL('{script}', document.baseURI).href;"
               " s.onload = () => ok(window.DrawPadModule); s.onerror = fail; document.head.append(s); }}))"
-              ".then((m) => {{ const canvas = element.querySelector('canvas');"
-              " const pad = m.attachPad(canvas, {{ onStroke: () => trigger('stroke', {{ png: canvas.toDataURL('image/png') }}) }});"
-              " element.querySelector('.dp-clear').addEventListener('click', () => {{ pad.clear(); trigger('clear'); }}); }});")
+              ".then((m) => {{ const canvas = element.querySelector('canvas'); const box = element.querySelector('.dp');"
+              " const pad = m.attachPad(canvas, {{ onStroke: () => {{ box.classList.add('dp-drawn');"
+              " trigger('stroke', {{ png: canvas.toDataURL('image/png') }}); }} }});"
+              " element.querySelector('.dp-clear').addEventListener('click', () => {{ pad.clear();"
+              " box.classList.remove('dp-drawn'); trigger('clear'); }}); }});")
 
 
 @functools.cache
@@ -49,8 +55,9 @@ def draw_pad(label: str, elem_id: str) -> gr.HTML:
     """A drawing pad with `label` above it and a Clear button; its events are `stroke` and `clear`."""
     template = (f'<div class="dp"><div class="dp-head"><span class="dp-label">{html.escape(label)}</span>'
                 '<button type="button" class="dp-clear">Clear</button></div>'
-                f'<canvas class="dp-canvas" width="{SIDE}" height="{SIDE}" role="img" '
-                f'aria-label="{html.escape(label)}: draw here with the mouse, a pen or a finger"></canvas></div>')
+                f'<div class="dp-area"><canvas class="dp-canvas" width="{SIDE}" height="{SIDE}" role="img" '
+                f'aria-label="{html.escape(label)}: draw here with the mouse, a pen or a finger"></canvas>'
+                '<span class="dp-hint" aria-hidden="true">Draw here with the mouse or a finger</span></div></div>')
     return gr.HTML("", html_template=template, css_template=CSS, elem_id=elem_id, apply_default_css=False,
                    js_on_load=JS_ON_LOAD.format(script=json.dumps(script_url())[1:-1]))
 
