@@ -1,6 +1,7 @@
 """The training loop: whole dataset in memory, shuffled by a seeded generator, KL warm-up, NaN guard."""
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import torch
@@ -51,8 +52,10 @@ def sample_grid_png(model, generator, n: int = 64) -> bytes:
     return png_bytes(grid(to_uint8(images), ncols=8))
 
 
-def fit(model, data, cfg: TrainConfig, log=print) -> dict:
-    """Train `model` on `data.x_train`; returns the per-epoch history and per-epoch sample PNGs."""
+def train_epochs(model, data, cfg: TrainConfig, progress: bool = True) -> Iterator[dict]:
+    """Train `model` on `data.x_train`, yielding after each epoch its history row (test figures included), with
+    "png", a sample grid, on the epochs cfg.grid_every names. Stopping early is stopping the iteration.
+    `progress`: a tqdm bar per epoch (on the console; the app's live training shows its own)."""
     gen = torch.Generator().manual_seed(cfg.seed)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=True)  # fused: ~1.7x faster steps on CPU
     n = len(data.x_train)
@@ -62,12 +65,12 @@ def fit(model, data, cfg: TrainConfig, log=print) -> dict:
         raise ValueError(f"Unknown schedule {cfg.schedule!r}; use 'cosine' or 'constant'.")
     factor = (lambda s: 0.5 * (1 + math.cos(math.pi * s / total))) if cfg.schedule == "cosine" else (lambda s: 1.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)
-    history, pngs, step, train_seconds = [], {}, 0, 0.0
+    step, train_seconds = 0, 0.0
     for epoch in range(1, cfg.epochs + 1):
         model.train()
         perm = torch.randperm(n, generator=gen)
         bar = tqdm(range(steps_per_epoch), desc=f"{model.config.kind} epoch {epoch}/{cfg.epochs}",
-                   leave=False, mininterval=0.5)
+                   leave=False, mininterval=0.5, disable=not progress)
         start, running = time.perf_counter(), None
         for i in bar:
             xb = data.x_train[perm[i * cfg.batch_size:(i + 1) * cfg.batch_size]]
@@ -90,13 +93,23 @@ def fit(model, data, cfg: TrainConfig, log=print) -> dict:
         test = elbo_means(model, data.x_test, torch.Generator().manual_seed(cfg.seed + epoch))
         row = {"epoch": epoch, "step": step, "train_loss": running, "train_seconds": round(train_seconds, 3),
                **{f"test_{k}": round(v, 4) for k, v in test.items() if k != "kl_per_dim"}}
-        history.append(row)
         if epoch % cfg.grid_every == 0 or epoch == cfg.epochs:
-            pngs[f"progress/epoch_{epoch:03d}.png"] = sample_grid_png(model, torch.Generator().manual_seed(cfg.seed))
-        what = "neg ELBO" if model.config.kind == "vae" else "rec"
-        value = test["neg_elbo"] if model.config.kind == "vae" else test["rec_nats"]
-        log(f"{model.config.kind} epoch {epoch}: train loss {running:.2f}, test {what} {value:.2f} nats "
-            f"({train_seconds:.1f} s training)")
+            row["png"] = sample_grid_png(model, torch.Generator().manual_seed(cfg.seed))
+        yield row
         if cfg.max_steps and step >= cfg.max_steps:
-            break
+            return
+
+
+def fit(model, data, cfg: TrainConfig, log=print) -> dict:
+    """Train `model` on `data.x_train`; returns the per-epoch history and per-epoch sample PNGs."""
+    history, pngs = [], {}
+    for row in train_epochs(model, data, cfg):
+        png = row.pop("png", None)
+        if png is not None:
+            pngs[f"progress/epoch_{row['epoch']:03d}.png"] = png
+        history.append(row)
+        kind = model.config.kind
+        what, value = ("neg ELBO", row["test_neg_elbo"]) if kind == "vae" else ("rec", row["test_rec_nats"])
+        log(f"{kind} epoch {row['epoch']}: train loss {row['train_loss']:.2f}, test {what} {value:.2f} nats "
+            f"({row['train_seconds']:.1f} s training)")
     return {"history": history, "progress_pngs": pngs}
