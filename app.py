@@ -13,7 +13,7 @@ from PIL import Image
 from explorer.app import api, fairness, gradio_cache, header, lesson, presenter, storage
 from explorer.app.latent_map.component import routes
 from explorer.app.page_gzip import page_gzip
-from explorer.app.views import compare, generate, reconstruct
+from explorer.app.views import compare, generate, reconstruct, train
 from explorer.classifier import load_classifiers
 from explorer.preprocess import MAX_PIXELS
 from explorer.registry import load_registry
@@ -102,6 +102,8 @@ with gr.Blocks(title="Latent Explorer", fill_width=True) as demo:
             generate.build(REGISTRY, top, x_state, STORAGE)
         with gr.Tab("Compare VAE vs AE", id="compare"):
             compare.build(REGISTRY, top.pair_box, CLASSIFIER_BY_DATASET)
+        with gr.Tab("Train", id="train"):
+            train.build()
     api.build(REGISTRY, STORAGE)
     if PAIRS:
         lesson.wire_tabs(REGISTRY, top, lesson_panel, tabs, demo)

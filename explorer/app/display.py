@@ -1,5 +1,7 @@
 """What every view shows the same way: crisp upscaled images, and errors as one sentence."""
+import contextlib
 import functools
+import inspect
 import logging
 
 import numpy as np
@@ -28,10 +30,10 @@ def friendly(fn):
     over the size limit) are shown as the sentences they are; every handler goes through this, so no other
     exception's text reaches the page. gr.Error passes through unchanged.
     """
-    @functools.wraps(fn)
-    def handler(*args, **kwargs):
+    @contextlib.contextmanager
+    def sentences():
         try:
-            return fn(*args, **kwargs)
+            yield
         except gr.Error:
             raise
         except UserError as err:
@@ -39,6 +41,18 @@ def friendly(fn):
         except Exception:
             log.exception("event handler %s failed", getattr(fn, "__name__", fn))
             raise gr.Error(FAILED) from None
+
+    if inspect.isgeneratorfunction(fn):   # a streaming handler (gradio tells them apart by this): errors while it runs
+        @functools.wraps(fn)
+        def streaming(*args, **kwargs):
+            with sentences():
+                yield from fn(*args, **kwargs)
+        return streaming
+
+    @functools.wraps(fn)
+    def handler(*args, **kwargs):
+        with sentences():
+            return fn(*args, **kwargs)
     return handler
 
 

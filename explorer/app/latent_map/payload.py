@@ -12,13 +12,11 @@ import torch
 from explorer.bundle import Bundle
 from explorer.errors import UserError
 from explorer.images import png_bytes, to_uint8
+from explorer.figures import PALETTE
 from explorer.models import decode_mean
 
 K_NEAREST = 5
 PRIOR_SIGMAS = (1, 2, 3)
-# Tableau 10: the same class gets the same colour on every map, so a VAE map and its AE twin compare at a glance.
-PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-           "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
 
 
 class PointError(UserError):
