@@ -14,6 +14,7 @@ from explorer.app import api, fairness, gradio_cache, header, lesson, presenter,
 from explorer.app.latent_map.component import routes
 from explorer.app.page_gzip import page_gzip
 from explorer.app.views import compare, generate, reconstruct, train
+from explorer import live_process
 from explorer.classifier import load_classifiers
 from explorer.preprocess import MAX_PIXELS
 from explorer.registry import load_registry
@@ -119,6 +120,7 @@ HEAD = "\n".join([presenter.head(), lesson.HEAD, header.preload(REGISTRY, FIRST_
 if __name__ == "__main__":
     STORAGE.start_pruning()
     threading.Thread(target=reconstruct.warm_up, args=(REGISTRY,), daemon=True).start()
+    live_process.warm_up()   # the Train view's runs fork from it
     STORAGE.remove_at_exit()
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
                 server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from explorer.data import Dataset
+from explorer.errors import UserError
 from explorer.evaluate import encode_all, knn_accuracy
 from explorer.models import ModelConfig, build_model, decode_mean
 from explorer.training import TrainConfig, train_epochs
@@ -69,15 +70,15 @@ def subset(data: Dataset, n_train: int, n_test: int, seed: int) -> Dataset:
 def check(run: LiveRun) -> None:
     """Refuse a run outside the caps with one sentence (the page's controls keep to them; an API caller may not)."""
     if run.kind not in ("vae", "ae"):
-        raise ValueError(f"kind must be 'vae' or 'ae', not {run.kind!r}.")
+        raise UserError(f"kind must be 'vae' or 'ae', not {run.kind!r}.")
     if not 1 <= run.latent_dim <= 32:
-        raise ValueError("The latent size must be between 1 and 32.")
+        raise UserError("The latent size must be between 1 and 32.")
     if not 0 <= run.beta <= 8:
-        raise ValueError("beta must be between 0 and 8.")
+        raise UserError("beta must be between 0 and 8.")
     if not 1 <= run.epochs <= 200:
-        raise ValueError("Train for 1 to 200 epochs.")
+        raise UserError("Train for 1 to 200 epochs.")
     if not 100 <= run.train_images <= MAX_TRAIN_IMAGES:
-        raise ValueError(f"Use 100 to {MAX_TRAIN_IMAGES:,} training images.")
+        raise UserError(f"Use 100 to {MAX_TRAIN_IMAGES:,} training images.")
 
 
 def train_live(data: Dataset, run: LiveRun, stop: Callable[[], bool] = lambda: False) -> Iterator[Snapshot]:

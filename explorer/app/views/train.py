@@ -2,20 +2,20 @@
 epoch by epoch: the test codes, the loss curves and prior samples, redrawn as it learns (explorer.live_training).
 
 One run at a time on the whole server (TRAIN_SLOTS; later presses wait in gradio's queue, which shows their place),
-each capped in time (MAX_SECONDS) and in data (live_training's caps), with one torch thread, so that the other
-users' maps keep decoding on the second core. Stop ends a run at once; so does closing the page.
+each capped in time (MAX_SECONDS) and in data (live_training's caps), in a process of its own with one torch
+thread (live_process.py), so that the other users' maps keep decoding on the second core. Stop ends a run at once;
+so does closing the page.
 """
-import functools
 import time
 
 import gradio as gr
-import torch
 
 from explorer.app.display import IMAGE_BUTTONS, PIXELATED, friendly, show_grid
-from explorer.data import DEBIAN_DIRS, find_idx_dir, load_dataset
+from explorer.data import CLASS_NAMES, DEBIAN_DIRS, find_idx_dir
 from explorer.errors import UserError
 from explorer.figures import code_scatter, loss_curves
-from explorer.live_training import MAX_TRAIN_IMAGES, LiveRun, train_live
+from explorer.live_process import RunFailed, train_in_process
+from explorer.live_training import MAX_TRAIN_IMAGES, LiveRun, check
 
 TRAIN_SLOTS = 1        # runs at once on the whole server (two cores: one trains, one serves everybody else)
 MAX_SECONDS = 120.0    # a run's hard cap; it stops after the epoch that crosses it
@@ -35,12 +35,6 @@ def data_choices() -> list[tuple[str, str]]:
     return [(DATA[n], n) for n in names]
 
 
-@functools.cache
-def dataset(name: str):
-    """A data set in memory, loaded once per process (read-only from then on)."""
-    return load_dataset(name, allow_download=False)
-
-
 def status_line(snap, run: LiveRun) -> str:
     row = snap.history[-1]
     losses = (f"test −ELBO **{row['test_neg_elbo']:.1f}** nats (reconstruction {row['test_rec_nats']:.1f} + KL "
@@ -58,23 +52,25 @@ def train_updates(data_name: str, n_images: float, latent_dim: float, beta: floa
         raise UserError("Choose a data set from the list.")
     run = LiveRun(kind=kind.lower(), latent_dim=int(latent_dim), beta=float(beta), epochs=int(epochs),
                   train_images=min(int(n_images), MAX_TRAIN_IMAGES), max_seconds=MAX_SECONDS)
-    data = dataset(data_name)
-    threads = torch.get_num_threads()
-    live = train_live(data, run)
-    shown = -UPDATE_S
+    check(run)
     yield [gr.skip(), gr.skip(), gr.skip(), "Starting: building the model and its first epoch…"]
-    while True:
-        # each step may run on another of gradio's worker threads, where OpenMP ignores the process's setting
-        torch.set_num_threads(threads)
-        snap = next(live, None)
-        if snap is None:
-            return
+    try:
+        yield from redraws(data_name, run)
+    except RunFailed as err:
+        raise gr.Error(str(err)) from None
+
+
+def redraws(data_name: str, run: LiveRun):
+    """The run's snapshots (from its own process) as the view's outputs, thinned to one redraw per UPDATE_S."""
+    shown = -UPDATE_S
+    for snap, _ in train_in_process(data_name, run):
         if snap.done or time.perf_counter() - shown >= UPDATE_S:
             shown = time.perf_counter()
             name = "VAE" if run.kind == "vae" else "AE"
             title = f"{name}, β = {run.beta:g}: test codes after epoch {snap.epoch}"
-            yield [code_scatter(snap.codes, snap.labels, data.class_names, title), loss_curves(snap.history, run.kind),
-                   show_grid(snap.samples, ncols=8, scale=3), status_line(snap, run)]
+            yield [code_scatter(snap.codes, snap.labels, CLASS_NAMES[data_name], title),
+                   loss_curves(snap.history, run.kind), show_grid(snap.samples, ncols=8, scale=3),
+                   status_line(snap, run)]
 
 
 def build() -> None:
