@@ -119,12 +119,15 @@ HEAD = "\n".join([presenter.head(), lesson.HEAD, header.preload(REGISTRY, FIRST_
 
 if __name__ == "__main__":
     STORAGE.start_pruning()
-    threading.Thread(target=reconstruct.warm_up, args=(REGISTRY,), daemon=True).start()
-    live_process.warm_up()   # the Train view's runs fork from it
     STORAGE.remove_at_exit()
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
                 server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
                 # show_error: gradio's own refusals (a server path as an image, a file over the size limit)
                 # reach the user as their sentence; our handlers raise gr.Error with theirs.
                 max_file_size=MAX_FILE_SIZE, allowed_paths=[], show_error=True, css=CSS, ssr_mode=False,
-                theme=THEME, head=HEAD, app_kwargs={"routes": routes(), "middleware": [page_gzip()]}, state_session_capacity=MAX_SESSIONS)
+                theme=THEME, head=HEAD, app_kwargs={"routes": routes(), "middleware": [page_gzip()]}, state_session_capacity=MAX_SESSIONS,
+                prevent_thread_lock=True)
+    # Once the page is served: what first uses would otherwise pay (a few seconds of CPU, not before the first page)
+    threading.Thread(target=reconstruct.warm_up, args=(REGISTRY,), daemon=True).start()
+    live_process.warm_up()   # the fork server the Train view's runs start from
+    demo.block_thread()

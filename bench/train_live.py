@@ -2,6 +2,7 @@
 the first map is there, and how soon the map is recognisable (kNN-5 accuracy of the test codes).
 
     python bench/train_live.py --seeds 0 1 2
+    python bench/train_live.py --betas 0 1 4 --seeds 0 1     # what beta does (the Train view's text)
 
 Goals (issue 16): a 2-D VAE on digits reaches kNN-5 >= 0.8 within 20 s; the first epoch's map within 3 s; on a
 10,000-image Fashion-MNIST subset, kNN-5 >= 0.6 within 60 s. Times include building the model and, after every
@@ -38,14 +39,30 @@ def one_run(data, n_train: int, target: float, cap: float, seed: int, epochs: in
             "final_knn5": snap.knn5, "epochs": snap.epoch}
 
 
+def beta_sweep(betas: list[float], seeds: list[int], epochs: int = 40) -> None:
+    """What β does on digits after `epochs` epochs (the Train view's text quotes it): test reconstruction, KL, kNN-5."""
+    data = load_dataset("digits", allow_download=False)
+    for beta in betas:
+        rows = []
+        for seed in seeds:
+            snap = list(train_live(data, LiveRun(beta=beta, epochs=epochs, seed=seed)))[-1]
+            rows.append(f"rec {snap.history[-1]['test_rec_nats']:.1f} KL {snap.history[-1]['test_kl_nats']:.2f} "
+                        f"kNN-5 {snap.knn5:.3f}")
+        print(f"digits, beta {beta:g}, {epochs} epochs, seeds {seeds}: " + "; ".join(rows), flush=True)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--epochs", type=int, default=40)
+    p.add_argument("--betas", type=float, nargs="+", help="instead: what these betas do on digits (40 epochs)")
     a = p.parse_args()
     torch.set_num_threads(1)
     torch.set_flush_denormal(True)
+    if a.betas:
+        beta_sweep(a.betas, a.seeds)
+        return
     for case in a.cases:
         name, n_train, target, cap = CASES[case]
         data = load_dataset(name, allow_download=False)
