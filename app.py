@@ -10,11 +10,11 @@ import gradio as gr
 import torch
 from PIL import Image
 
+from explorer import live_process
 from explorer.app import api, fairness, gradio_cache, header, lesson, presenter, storage
 from explorer.app.latent_map.component import routes
 from explorer.app.page_gzip import page_gzip
 from explorer.app.views import compare, generate, reconstruct, train
-from explorer import live_process
 from explorer.classifier import load_classifiers
 from explorer.preprocess import MAX_PIXELS
 from explorer.registry import load_registry

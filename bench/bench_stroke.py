@@ -18,10 +18,10 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_latent_map import CHROMIUM_ARGS  # noqa: E402
 from tests.app_process import app_process  # noqa: E402
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 PAD = "#recon-pad"
 # In the page: the time of the latest pointerup on the pad, and of the first frame after it in which the VAE map's
 # overlay (an object replaced by every new map value) or the ELBO heading changed.

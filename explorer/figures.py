@@ -2,6 +2,8 @@
 import numpy as np
 import plotly.graph_objects as go
 
+from explorer.projection import pca_axes
+
 FONT = dict(size=15)
 # Tableau 10: the same class gets the same colour on every map, so a VAE map and its AE twin compare at a glance.
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
@@ -19,20 +21,16 @@ def kl_bars(kl_per_dim, title: str = "KL per latent dimension (nats)") -> go.Fig
     return fig
 
 
-
 def flat_view(codes: np.ndarray) -> tuple[np.ndarray, tuple[str, str]]:
     """(N, D) codes -> (N, 2) points to plot and the axes' names: the codes themselves for D <= 2, else their first
-    two principal components, each signed so that its largest loading is positive (so a map that is redrawn as
-    training goes on does not flip from one epoch to the next only because an eigenvector's sign did)."""
+    two principal components (projection.pca_axes, whose signs keep a map redrawn each epoch from flipping)."""
     codes = np.asarray(codes, dtype=np.float64)
     if codes.shape[1] == 1:
         return np.column_stack([codes[:, 0], np.zeros(len(codes))]), ("z1", "")
     if codes.shape[1] == 2:
         return codes, ("z1", "z2")
-    centred = codes - codes.mean(0)
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    axes = vt[:2] * np.sign(vt[:2][np.arange(2), np.abs(vt[:2]).argmax(1)])[:, None]
-    return centred @ axes.T, ("pca 1", "pca 2")
+    mean, axes = pca_axes(codes)
+    return (codes - mean) @ axes.T, ("pca 1", "pca 2")
 
 
 def code_scatter(codes, labels, class_names, title: str) -> go.Figure:

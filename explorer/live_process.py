@@ -1,10 +1,12 @@
 """A live training run in a process of its own: the server's decodes then share neither a core's time slices in
 one interpreter nor its lock with the training loop (measured beside a drag: BENCHMARKS.md, "Training you can
 watch"). The child trains with explorer.live_training on one thread and sends each snapshot back; closing the
-iterator (a Stop, a page that went away) ends the child at once.
+iterator (Stop) ends the child at once, and one whose snapshots nobody asks for (a page that went away) idles, then
+ends itself.
 
-Children are forked from a server process that has imported torch and the training code once (multiprocessing's
-forkserver), so a run starts in ~0.1 s instead of the ~3 s a fresh interpreter takes to import torch.
+Children are forked from a server process that has imported torch, scikit-learn and the training code and run one
+tiny epoch (multiprocessing's forkserver, live_warm.py), so a digits run's first snapshot comes ~0.4 s after the
+call; a fresh child took 2.4-2.9 s.
 """
 import contextlib
 import multiprocessing as mp
@@ -16,7 +18,8 @@ from dataclasses import replace
 
 import torch
 
-from explorer.live_training import LiveRun, Snapshot
+from explorer.data import load_dataset
+from explorer.live_training import LiveRun, Snapshot, train_live
 
 CONTEXT = mp.get_context("forkserver")
 # what every run imports, imported once (~5 s), and a tiny run that pays the first calls' costs (live_warm.py)
@@ -31,7 +34,7 @@ class RunFailed(RuntimeError):
 
 
 def warm_up() -> None:
-    """Start the fork server now (it imports torch once, ~3 s), so that the first run does not wait for it."""
+    """Start the fork server now (its imports and warm-up epoch take ~5 s), so that the first run does not wait."""
     from multiprocessing import forkserver
 
     with _main_left_alone():
@@ -44,9 +47,6 @@ def _child(data_name: str, run: LiveRun, out, go) -> None:
     iterating a page that went away, without closing the iterator) leaves the child idle, then gone."""
     torch.set_num_threads(1)
     try:
-        from explorer.data import load_dataset
-        from explorer.live_training import train_live
-
         live = train_live(load_dataset(data_name, allow_download=False), run)
         while True:
             try:

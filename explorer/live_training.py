@@ -91,12 +91,11 @@ def train_live(data: Dataset, run: LiveRun, stop: Callable[[], bool] = lambda: F
     model = build_model(ModelConfig(kind=run.kind, arch="mlp", latent_dim=run.latent_dim, likelihood=run.likelihood,
                                     hidden=run.hidden))
     cfg = TrainConfig(dataset=data.name, arch="mlp", latent_dim=run.latent_dim, likelihood=run.likelihood,
-                      beta=run.beta, epochs=run.epochs, seed=run.seed, hidden=run.hidden, grid_every=10**9,
+                      beta=run.beta, epochs=run.epochs, seed=run.seed, hidden=run.hidden, grid_every=0,
                       batch_size=run.batch_size, lr=run.lr, schedule=run.schedule)
     prior = torch.randn((N_SAMPLES, run.latent_dim), generator=torch.Generator().manual_seed(run.seed))
     history = []
     for row in train_epochs(model, data, cfg, progress=False):
-        row.pop("png", None)
         history.append(row)
         with torch.no_grad():
             train_codes, _ = encode_all(model, data.x_train)

@@ -7,7 +7,7 @@ rule the Compare view's holes use (holes.hole_threshold).
 import numpy as np
 
 from explorer.holes import hole_threshold
-from explorer.projection import GRID, LatentMap, grid_nodes, padded_extent
+from explorer.projection import GRID, LatentMap, grid_nodes, padded_extent, pca_axes
 
 K_NEIGHBOURS = 16
 FAR_GRID = 128
@@ -30,13 +30,8 @@ def fit_identity(codes: np.ndarray, prior: bool = False) -> LatentMap:
 
 
 def fit_pca(codes: np.ndarray) -> LatentMap:
-    """PCA to 2-D by SVD of the centred codes."""
-    mean = codes.mean(0)
-    _, _, vt = np.linalg.svd(codes - mean, full_matrices=False)
-    components = vt[:2]
-    # A deterministic sign: the largest-magnitude loading of each component is positive.
-    signs = np.sign(components[np.arange(2), np.abs(components).argmax(1)])
-    components = components * signs[:, None]
+    """PCA to 2-D (projection.pca_axes)."""
+    mean, components = pca_axes(codes)
     xy = (codes - mean) @ components.T
     return with_far_field(LatentMap("pca", xy=xy, codes=codes, mean=mean, components=components))
 

@@ -141,6 +141,16 @@ def anchored_residual(dist: np.ndarray, residuals: np.ndarray, far_limit: float)
     return fade[:, None] * blend
 
 
+def pca_axes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The codes' mean (D,) and first two principal axes (2, D), by SVD of the centred codes, each axis signed so
+    that its largest-magnitude loading is positive (deterministic; and a map redrawn as a model trains does not
+    flip only because an eigenvector's sign did)."""
+    mean = codes.mean(0)
+    _, _, vt = np.linalg.svd(codes - mean, full_matrices=False)
+    axes = vt[:2]
+    return mean, axes * np.sign(axes[np.arange(2), np.abs(axes).argmax(1)])[:, None]
+
+
 def map_order(names) -> list[str]:
     """Map names in display order: "latent" for 2-D models, else PCA before UMAP."""
     return sorted(names, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))

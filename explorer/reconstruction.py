@@ -30,12 +30,20 @@ class Reconstruction:
 BATCH = 100
 
 
+def _elbo_split(model, xt: torch.Tensor, z: torch.Tensor, mu: torch.Tensor, logvar) -> tuple[np.ndarray, np.ndarray | None]:
+    """-log p(x|z) (B,) of images xt (B, 1, 28, 28) at codes z (B, D), and KL(q(z|x) || N(0, I)) per dimension
+    (B, D), None for an AE."""
+    cfg = model.config
+    rec = -log_likelihood(model.decode(z), xt, cfg.likelihood, cfg.gaussian_sigma).numpy()
+    return rec, None if logvar is None else kl_per_dim(mu, logvar).numpy()
+
+
 @torch.no_grad()
 def elbo_parts(bundle: Bundle, x: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
     """The ELBO of images x (N, 28, 28) in [0, 1], split: (N,) reconstruction nats, -log p(x|z), at one posterior
     draw z, the first of the N_SAMPLES that `reconstruct` draws with this seed (so the same noise eps for every
     image), and (N, D) KL nats per dimension; for an AE, -log p(x | z = f(x)) and None."""
-    model, cfg = bundle.model, bundle.model.config
+    model = bundle.model
     eps = None
     recs, kls = [], []
     for start in range(0, len(x), BATCH):
@@ -46,18 +54,24 @@ def elbo_parts(bundle: Bundle, x: np.ndarray, seed: int) -> tuple[np.ndarray, np
             if eps is None:
                 eps = torch.randn((N_SAMPLES, mu.shape[1]), generator=torch.Generator().manual_seed(seed))[0]
             z = reparameterise(mu, logvar, eps)
-            kls.append(kl_per_dim(mu, logvar).numpy())                                  # (B, D)
-        recs.append(-log_likelihood(model.decode(z), xt, cfg.likelihood, cfg.gaussian_sigma).numpy())  # (B,)
+        rec, kl = _elbo_split(model, xt, z, mu, logvar)
+        recs.append(rec)
+        if kl is not None:
+            kls.append(kl)
     rec = np.concatenate(recs) if recs else np.zeros(0, np.float32)
     return rec, (np.concatenate(kls) if kls else None)
 
 
 @torch.no_grad()
 def reconstruct(bundle: Bundle, x: np.ndarray, seed: int) -> Reconstruction:
-    """Encode x (28, 28) in [0, 1], decode its mean and 16 posterior draws, and split its ELBO."""
-    post = posterior_samples(bundle.model, x, N_SAMPLES, seed)
-    rec, kl = elbo_parts(bundle, np.asarray(x, dtype=np.float32)[None], seed)
-    return Reconstruction(decode_latents(bundle.model, post.mu[None])[0], post.images, post.mu, post.logvar,
+    """Encode x (28, 28) in [0, 1], decode its mean and 16 posterior draws, and split its ELBO (at the first draw,
+    as elbo_parts does)."""
+    model = bundle.model
+    post = posterior_samples(model, x, N_SAMPLES, seed)
+    xt = torch.as_tensor(x, dtype=torch.float32).reshape(1, 1, 28, 28)
+    logvar = None if post.logvar is None else torch.from_numpy(post.logvar)[None]
+    rec, kl = _elbo_split(model, xt, torch.as_tensor(post.z[:1]), torch.from_numpy(post.mu)[None], logvar)
+    return Reconstruction(decode_latents(model, post.mu[None])[0], post.images, post.mu, post.logvar,
                           float(rec[0]), None if kl is None else kl[0])
 
 

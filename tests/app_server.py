@@ -61,3 +61,23 @@ def shipped_app_page(log_dir: Path, viewport=(1500, 1000)):
             for sel in ("#map-vae", "#map-ae"):
                 pg.wait_for_function(MAP_READY, arg=sel, timeout=90_000)
             yield pg
+
+
+def touch(cdp, kind: str, *points) -> None:
+    """One touch event through Chromium's input pipeline (pointer and touch events, as a finger gives them); `cdp`
+    is the page's DevTools session, points are (x, y) in CSS px, one per finger."""
+    cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [
+        {"x": x, "y": y, "id": i, "radiusX": 5, "radiusY": 5} for i, (x, y) in enumerate(points)]})
+
+
+def open_page(browser, url: str, width: int = 1366, height: int = 900, scale: float = 1, touch: bool = False):
+    """A new page of `browser` on `url` once both maps are drawn and idle; (page, the page errors it collects).
+    `touch`: a phone or tablet (touch events, mobile viewport)."""
+    page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=scale,
+                            has_touch=touch, is_mobile=touch)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    for sel in ("#map-vae", "#map-ae"):
+        page.wait_for_function(MAP_READY, arg=sel, timeout=90_000)
+    return page, errors

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from app_server import MAP_READY, need_chromium
+from app_server import need_chromium, open_page
 
 pytestmark = pytest.mark.browser
 need_chromium()
@@ -31,17 +31,9 @@ def violations(page) -> list[str]:
             if not (v["id"] == "aria-prohibited-attr" and GRADIO_PLACEHOLDER in n["html"])]
 
 
-def open_page(browser, url):
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.goto(url)
-    for sel in ("#map-vae", "#map-ae"):
-        page.wait_for_function(MAP_READY, arg=sel, timeout=90_000)
-    return page
-
-
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_every_view_with_its_results_passes_axe(app_url, browser, theme):
-    page = open_page(browser, f"{app_url}?__theme={theme}")
+    page, _ = open_page(browser, f"{app_url}?__theme={theme}")
     found = {}
     page.locator(".block", has_text="…or click a test image").locator(".thumbnail-item").nth(2).click()
     page.wait_for_function("() => document.querySelector('#map-vae .lm').latentMap.state.overlayCount >= 3",
@@ -61,7 +53,7 @@ def test_every_view_with_its_results_passes_axe(app_url, browser, theme):
 
 
 def test_presenter_mode_with_the_lesson_passes_axe(app_url, browser):
-    page = open_page(browser, f"{app_url}?present=1&lesson=2")
+    page, _ = open_page(browser, f"{app_url}?present=1&lesson=2")
     page.wait_for_function("() => { const e = document.querySelector('#lesson'); return e && e.offsetParent; }",
                            timeout=60_000)
     found = violations(page)

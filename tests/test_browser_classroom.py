@@ -2,7 +2,7 @@
 help a touch screen gets, and the guided lesson."""
 import pytest
 
-from app_server import MAP_READY, ROOT, need_chromium
+from app_server import MAP_READY, ROOT, need_chromium, open_page, touch
 
 pytestmark = pytest.mark.browser
 need_chromium()
@@ -36,17 +36,6 @@ LAYOUT = """() => {
   }
   out.minFont = min; out.minFontAt = at;
   return out; }"""
-
-
-def open_page(browser, url, width, height, scale=1, touch=False):
-    page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=scale,
-                            has_touch=touch, is_mobile=touch)
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    for sel in ("#map-vae", "#map-ae"):
-        page.wait_for_function(MAP_READY, arg=sel, timeout=90_000)
-    return page, errors
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
@@ -146,12 +135,6 @@ def test_a_touch_screen_gets_touch_help(app_url, browser):
     assert len(shown) == 1 and "tap anywhere" in shown[0] and "scroll to zoom" not in shown[0], shown
     page.close()
     assert not errors, errors
-
-
-def touch(cdp, kind: str, *points) -> None:
-    """One touch event through Chromium's input pipeline (pointer and touch events, as a finger gives them)."""
-    cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [
-        {"x": x, "y": y, "id": i, "radiusX": 5, "radiusY": 5} for i, (x, y) in enumerate(points)]})
 
 
 def test_a_finger_grabs_the_cursor_from_30_px_pinches_the_map_and_swipes_the_page(app_url, browser):

@@ -3,7 +3,7 @@ VAE's map with the whole view updated; Clear wipes the pad; a finger draws witho
 interpolation's pads feed Interpolate."""
 import pytest
 
-from app_server import MAP_READY, need_chromium
+from app_server import need_chromium, open_page, touch
 
 pytestmark = pytest.mark.browser
 
@@ -15,16 +15,6 @@ HEADING = ("() => [...document.querySelectorAll('h3')].some(h => h.textContent.s
 INK = """(sel) => { const c = document.querySelector(sel + ' canvas');
   const a = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
   let ink = 0; for (let i = 0; i < a.length; i += 4) if (a[i] > 0) ink += 1; return ink / (a.length / 4); }"""
-
-
-def open_page(browser, url, width=1366, height=768, touch=False):
-    page = browser.new_page(viewport={"width": width, "height": height}, has_touch=touch, is_mobile=touch,
-                            device_scale_factor=2 if touch else 1)
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.wait_for_function(MAP_READY, arg="#map-vae", timeout=90_000)
-    return page, errors
 
 
 def pad_box(page, sel: str) -> dict:
@@ -44,7 +34,7 @@ def stroke(page, box: dict, x: float = 0.45, steps: int = 12) -> None:
 
 
 def test_a_first_stroke_lands_on_the_vae_map_and_clear_wipes_the_pad(app_url, browser, shots):
-    page, errors = open_page(browser, app_url)
+    page, errors = open_page(browser, app_url, 1366, 768)
     page.get_by_role("tab", name="Reconstruct").click()
     box = pad_box(page, PAD)
     hint = page.locator(f"{PAD} .dp-hint")
@@ -62,7 +52,7 @@ def test_a_first_stroke_lands_on_the_vae_map_and_clear_wipes_the_pad(app_url, br
 
 
 def test_the_pads_label_and_clear_button_sit_above_a_whole_canvas(app_url, browser):
-    page, errors = open_page(browser, app_url)
+    page, errors = open_page(browser, app_url, 1366, 768)
     page.get_by_role("tab", name="Reconstruct").click()
     canvas = pad_box(page, PAD)
     label, clear = (page.locator(f"{PAD} {s}").bounding_box() for s in (".dp-label", ".dp-clear"))
@@ -73,13 +63,8 @@ def test_the_pads_label_and_clear_button_sit_above_a_whole_canvas(app_url, brows
     assert not errors, errors
 
 
-def touch(cdp, kind: str, *points) -> None:
-    cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [
-        {"x": x, "y": y, "id": i, "radiusX": 5, "radiusY": 5} for i, (x, y) in enumerate(points)]})
-
-
 def test_a_finger_draws_on_a_phone_without_scrolling_the_page(app_url, browser):
-    page, errors = open_page(browser, app_url, 390, 844, touch=True)
+    page, errors = open_page(browser, app_url, 390, 844, 2, touch=True)
     page.get_by_role("tab", name="Reconstruct").click()
     box = pad_box(page, PAD)
     scrolled = page.evaluate("() => scrollY")
@@ -97,7 +82,7 @@ def test_a_finger_draws_on_a_phone_without_scrolling_the_page(app_url, browser):
 
 
 def test_interpolate_starts_from_the_drawing_on_its_start_pad(app_url, browser):
-    page, errors = open_page(browser, app_url)
+    page, errors = open_page(browser, app_url, 1366, 768)
     page.get_by_role("tab", name="Generate").click()
 
     def filmstrip() -> str:

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from app_server import MAP_READY, need_chromium
+from app_server import need_chromium, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -15,11 +15,7 @@ EPOCH = re.compile(r"Epoch (\d+) of")
 
 
 def open_train(browser, url):
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.wait_for_function(MAP_READY, arg="#map-vae", timeout=90_000)
+    page, errors = open_page(browser, url)
     page.get_by_role("tab", name="Train").click()
     page.wait_for_selector("#train-button", timeout=30_000)
     return page, errors

@@ -8,13 +8,12 @@ uploading its layers, twice), started on a tool that draws nothing, and had a to
 """
 import functools
 import html
-import json
 from pathlib import Path
 
 import gradio as gr
 
 from explorer.app.latent_map.assets import ASSETS
-from explorer.app.latent_map.joined_script import join_modules
+from explorer.app.latent_map.joined_script import join_modules, load_once_js
 
 STATIC = Path(__file__).resolve().parent / "static"
 SIDE = 280   # canvas pixels; shown at up to this many CSS px, less on a narrow screen
@@ -34,15 +33,12 @@ CSS = f"""
   color: var(--button-secondary-text-color); cursor: pointer; }}
 """
 
-# The pad's script arrives once per page (the first pad loads it, the others wait for the same promise).
-JS_ON_LOAD = ("(window.__drawPad = window.__drawPad || new Promise((ok, fail) => {{"
-              " const s = document.createElement('script'); s.src = new URL('{script}', document.baseURI).href;"
-              " s.onload = () => ok(window.DrawPadModule); s.onerror = fail; document.head.append(s); }}))"
-              ".then((m) => {{ const canvas = element.querySelector('canvas'); const box = element.querySelector('.dp');"
-              " const pad = m.attachPad(canvas, {{ onStroke: () => {{ box.classList.add('dp-drawn');"
-              " trigger('stroke', {{ png: canvas.toDataURL('image/png') }}); }} }});"
-              " element.querySelector('.dp-clear').addEventListener('click', () => {{ pad.clear();"
-              " box.classList.remove('dp-drawn'); trigger('clear'); }}); }});")
+# Once the pad's script is in (latent_map's joined_script.load_once_js: the first pad loads it, the others wait for it).
+ATTACH_JS = (".then((m) => { const canvas = element.querySelector('canvas'); const box = element.querySelector('.dp');"
+             " const pad = m.attachPad(canvas, { onStroke: () => { box.classList.add('dp-drawn');"
+             " trigger('stroke', { png: canvas.toDataURL('image/png') }); } });"
+             " element.querySelector('.dp-clear').addEventListener('click', () => { pad.clear();"
+             " box.classList.remove('dp-drawn'); trigger('clear'); }); });")
 
 
 @functools.cache
@@ -59,7 +55,7 @@ def draw_pad(label: str, elem_id: str) -> gr.HTML:
                 f'aria-label="{html.escape(label)}: draw here with the mouse, a pen or a finger"></canvas>'
                 '<span class="dp-hint" aria-hidden="true">Draw here with the mouse or a finger</span></div></div>')
     return gr.HTML("", html_template=template, css_template=CSS, elem_id=elem_id, apply_default_css=False,
-                   js_on_load=JS_ON_LOAD.format(script=json.dumps(script_url())[1:-1]))
+                   js_on_load=load_once_js(script_url(), "DrawPadModule") + ATTACH_JS)
 
 
 def drawing_of(evt: gr.EventData) -> str | None:

@@ -17,7 +17,7 @@ import torch
 
 from explorer.app.latent_map.assets import ASSETS
 from explorer.app.latent_map.browser_export import UnsupportedDecoder, export_decoder, export_inverse
-from explorer.app.latent_map.joined_script import join_modules
+from explorer.app.latent_map.joined_script import join_modules, load_once_js
 from explorer.app.latent_map.payload import PointError, decode_point, map_payload, neighbours, thumbnail
 from explorer.app.rate_limit import Buckets, address_of
 from explorer.bundle import Bundle
@@ -46,11 +46,8 @@ HTML_TEMPLATE = (STATIC / "latent_map.html").read_text()
 # The modules come joined in one script (one request, no chain of imports; the page's head preloads it). plotly.js
 # (1.5 MB compressed) is not in the head: the map loads it once the first decode is on screen and the decoder for
 # the browser has arrived, so a slow link shows an image first and decodes in the browser sooner.
-JS_ON_LOAD = ("(window.__latentMap = window.__latentMap || new Promise((ok, fail) => {{"
-              " const s = document.createElement('script'); s.src = new URL('{script}', document.baseURI).href;"
-              " s.onload = () => ok(window.LatentMapModule); s.onerror = fail; document.head.append(s); }}))"
-              ".then((m) => m.mount(element, props, server, watch, (data) => trigger('cursor_release', data),"
-              " {{ plotly: new URL('{plotly}', document.baseURI).href }}));")
+MOUNT_JS = (".then((m) => m.mount(element, props, server, watch, (data) => trigger('cursor_release', data),"
+            " { plotly: new URL(%s, document.baseURI).href }));")
 
 
 def map_value(key: str | None, map_name: str | None = None, url: str | None = None, **layers) -> str:
@@ -219,7 +216,7 @@ def latent_map(bundles: dict[str, Bundle], value: str | None = None, **html_kwar
     urls = published()
     return gr.HTML(
         value=value or map_value(None), html_template=HTML_TEMPLATE,
-        css_template=(STATIC / "latent_map.css").read_text(), js_on_load=JS_ON_LOAD.format(**urls),
+        css_template=(STATIC / "latent_map.css").read_text(), js_on_load=load_once_js(urls["script"], "LatentMapModule") + MOUNT_JS % json.dumps(urls["plotly"]),
         server_functions=server_functions(bundles), apply_default_css=False, **html_kwargs)
 
 
