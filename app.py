@@ -14,6 +14,7 @@ from explorer import live_process
 from explorer.app import api, fairness, gradio_cache, header, lesson, presenter, storage
 from explorer.app.latent_map.component import routes
 from explorer.app.page_gzip import page_gzip
+from explorer.app.trained_models import TrainedModels
 from explorer.app.views import compare, generate, reconstruct, train
 from explorer.classifier import load_classifiers
 from explorer.preprocess import MAX_PIXELS
@@ -77,6 +78,7 @@ STORAGE = storage.PrivateStorage()
 STORAGE.use_for_gradio()
 
 REGISTRY = load_registry(CHECKPOINTS)
+TRAINED = TrainedModels(REGISTRY, STORAGE)   # the Train view's models: served for the session, never in CHECKPOINTS
 PAIRS = REGISTRY.pairs
 FIRST_PAIR = PREFERRED_PAIR if PREFERRED_PAIR in PAIRS else next(iter(PAIRS), None)
 
@@ -96,15 +98,16 @@ with gr.Blocks(title="Latent Explorer", fill_width=True) as demo:
     if PAIRS:
         lesson.wire(REGISTRY, top, lesson_panel)
     x_state = gr.State(None)   # the input image (28x28) the Reconstruct view set; Generate starts from it
+    mine = gr.State([])        # the pairs this session trained in the Train view (the picker and Compare show them)
     with gr.Tabs(elem_id="views") as tabs:
         with gr.Tab("Reconstruct", id="reconstruct"):
             reconstruct.build(REGISTRY, top, x_state)
         with gr.Tab("Generate", id="generate"):
             generate.build(REGISTRY, top, x_state, STORAGE)
         with gr.Tab("Compare VAE vs AE", id="compare"):
-            compare.build(REGISTRY, top.pair_box, CLASSIFIER_BY_DATASET)
+            compare.build(REGISTRY, top.pair_box, CLASSIFIER_BY_DATASET, mine)
         with gr.Tab("Train", id="train"):
-            train.build()
+            train.build(top, TRAINED, mine)
     api.build(REGISTRY, STORAGE)
     if PAIRS:
         lesson.wire_tabs(REGISTRY, top, lesson_panel, tabs, demo)

@@ -87,6 +87,8 @@ def train_one(kind: str, cfg: TrainConfig, a: argparse.Namespace, data, command:
     latents = {"labels": data.y_test.numpy(), "class_names": np.array(data.class_names),
                "images": (data.x_test[:, 0] * 255).round().to(torch.uint8).numpy()}
     latents.update({"mu": mu, "logvar": logvar} if kind == "vae" else {"z": mu})
+    # the codes after each epoch, for the maps' replay; the last are the bundle's own (of the rounded weights)
+    latents["code_history"] = np.concatenate([run["code_history"][:-1], mu[None].astype(np.float16)])
     print(f"{kind}: fitting 2-D maps ...")
     maps = fit_maps(mu.astype(np.float64), cfg.seed, cfg.maps, prior=kind == "vae")
     metrics.update(history=run["history"], seconds_total=round(time.perf_counter() - t0, 1))

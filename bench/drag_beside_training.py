@@ -30,7 +30,7 @@ def start_training(url: str):
     from explorer.app.views.train import data_choices
 
     data = "fashion-mnist" if any(n == "fashion-mnist" for _, n in data_choices()) else "digits"
-    job = Client(url, verbose=False).submit(data, 20000, 2, 1.0, "VAE", 100, api_name="/train_live")
+    job = Client(url, verbose=False).submit(data, 20000, 2, 1.0, "VAE", 100, "Bernoulli", api_name="/train_live")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         outputs = job.outputs()

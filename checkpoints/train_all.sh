@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 # by itself within seconds (BENCHMARKS.md, "Slow link").
 python train_small.py --dataset fashion-mnist --arch mlp --latent-dim 2 --hidden 128 128 --epochs 30 --lr 2e-3 --threads 1 \
     --half-weights --out checkpoints/fashion-mnist-mlp-z2
+# The default pair's VAE at two more betas (VAE only, each its own folder): the rate-distortion chart's family
+for beta in 0.5 4; do
+    python train_small.py --dataset fashion-mnist --arch mlp --latent-dim 2 --hidden 128 128 --epochs 30 --lr 2e-3 --threads 1 \
+        --half-weights --model vae --beta "$beta" --out "checkpoints/fashion-mnist-mlp-z2-beta$beta"
+done
 python train_small.py --dataset digits --arch mlp --latent-dim 2 --hidden 256 128 --epochs 300 --batch-size 64 --lr 2e-3 --grid-every 20 --threads 1 --out checkpoints/digits-mlp-z2
 # The latent-16 conv pair, 30 epochs each on two threads (about 25 min of training per model on this project's
 # 2-core machine), with a 64-wide dense layer so that each decoder is small enough for a slow link. Weights are

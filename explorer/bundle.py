@@ -4,7 +4,8 @@
                        library versions, and a SHA-256 of every other file (tampering and truncation show)
     model.safetensors  the weights
     metrics.json       test metrics and the per-epoch history
-    latents.npz        test-set codes (mu and logvar, or z for an AE), labels, class names, images (uint8)
+    latents.npz        test-set codes (mu and logvar, or z for an AE), labels, class names, images (uint8), and
+                       optionally code_history: the codes after each epoch (float16, epochs x N x D), for replay
     maps.npz           2-D maps of those codes and their inverses (see projection.py)
     samples.png        decoded prior samples
 """
@@ -66,6 +67,11 @@ class Bundle:
     def codes(self) -> np.ndarray:
         """(N, D) the test-set latent means (VAE) or codes (AE)."""
         return self.latents["mu"] if self.kind == "vae" else self.latents["z"]
+
+    @property
+    def code_history(self) -> np.ndarray | None:
+        """(epochs, N, D) the test codes after each training epoch (float16), or None for a bundle without them."""
+        return self.latents.get("code_history")
 
     @property
     def map_names(self) -> list[str]:
@@ -210,7 +216,8 @@ def _rename_exchange(a: Path, b: Path) -> bool:
     return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
-LATENT_ARRAYS = re.compile(r"labels|class_names|images|mu|logvar|z")
+LATENT_ARRAYS = re.compile(r"labels|class_names|images|mu|logvar|z|code_history")
+MAX_EPOCHS = 1000   # of a code history
 MAP_ARRAYS = re.compile(r"map_names|(latent|pca|umap)/(xy|mean|components|extent|grid|far|far_extent|far_limit)")
 
 
@@ -269,6 +276,10 @@ def _check_latents(latents: dict, cfg: ModelConfig) -> None:
     need(f, latents, "images", "u", (n, 28, 28))
     for key in ("mu", "logvar") if cfg.kind == "vae" else ("z",):
         need(f, latents, key, "f", (n, cfg.latent_dim))
+    if "code_history" in latents:
+        history = need(f, latents, "code_history", "f", (None, n, cfg.latent_dim))
+        if not 1 <= len(history) <= MAX_EPOCHS:
+            raise BundleError(f"{f}: code_history must hold 1 to {MAX_EPOCHS} epochs, not {len(history)}.")
 
 
 def _check_metrics(metrics: dict, cfg: ModelConfig) -> None:

@@ -13,8 +13,8 @@ def encode_all(model, x: torch.Tensor, batch: int = 1000) -> tuple[np.ndarray, n
         mu, logvar = model.encode(x[i:i + batch])
         mus.append(mu)
         logvars.append(logvar)
-    mu = torch.cat(mus).numpy()
-    return mu, (None if logvars[0] is None else torch.cat(logvars).numpy())
+    mu = torch.cat(mus).cpu().numpy()
+    return mu, (None if logvars[0] is None else torch.cat(logvars).cpu().numpy())
 
 
 @torch.no_grad()

@@ -34,10 +34,11 @@ def flat_view(codes: np.ndarray) -> tuple[np.ndarray, tuple[str, str]]:
 
 
 def code_scatter(codes, labels, class_names, title: str) -> go.Figure:
-    """Test codes as dots coloured by class (PCA of them above 2 dimensions)."""
+    """Test codes as dots coloured by class (PCA of them above 2 dimensions); SVG markers, which Plotly can move
+    from one epoch's places to the next (WebGL's cannot)."""
     xy, (xname, yname) = flat_view(codes)
     labels = np.asarray(labels)
-    fig = go.Figure([go.Scattergl(x=xy[labels == c, 0], y=xy[labels == c, 1], mode="markers", name=str(name),
+    fig = go.Figure([go.Scatter(x=xy[labels == c, 0], y=xy[labels == c, 1], mode="markers", name=str(name),
                                   marker=dict(size=4, color=PALETTE[c % len(PALETTE)]))
                      for c, name in enumerate(class_names) if (labels == c).any()])
     fig.update_layout(title=title, font=FONT, height=420, margin=dict(l=50, r=10, t=50, b=40),
@@ -68,4 +69,40 @@ def loss_curves(history: list[dict], kind: str) -> go.Figure:
                       legend=dict(orientation="h", y=-0.25),
                       **({"yaxis2": dict(title="KL nats", overlaying="y", side="right", rangemode="tozero",
                                          showgrid=False)} if kind == "vae" else {}))
+    return fig
+
+
+def rate_distortion(points: list[dict], current: str | None = None) -> go.Figure:
+    """KL (the rate, nats) against reconstruction (the distortion, nats), one marker per VAE: `points` are dicts of
+    name, rate, distortion, beta, active ("2 of 2" units) and latent_dim; `current` is drawn larger. Dotted lines
+    join equal −ELBO (rate + distortion): a model down and to the left is better, one along a line trades one for
+    the other at the same bound. Lower β buys detail with nats of KL; high β pays in detail for a tidier code."""
+    fig = go.Figure()
+    if points:
+        rate = np.array([p["rate"] for p in points])
+        dist = np.array([p["distortion"] for p in points])
+        lo, hi = (rate + dist).min(), (rate + dist).max()
+        pad_r, pad_d = max(1.0, 0.15 * np.ptp(rate)), max(1.0, 0.15 * np.ptp(dist))
+        x0, x1 = max(0.0, rate.min() - pad_r), rate.max() + pad_r
+        y0, y1 = dist.min() - pad_d, dist.max() + pad_d
+        for total in np.unique(np.round(np.linspace(lo, hi, 3) if hi > lo else [lo], 1)):
+            fig.add_trace(go.Scatter(x=[x0, x1], y=[total - x0, total - x1], mode="lines", hoverinfo="skip",
+                                     line=dict(color="#bbb", dash="dot", width=1), showlegend=False))
+            fig.add_annotation(x=x1, y=total - x1, text=f"−ELBO {total:.0f}", showarrow=False, xanchor="right",
+                               yanchor="bottom", font=dict(size=11, color="#777"))
+        fig.update_xaxes(range=[x0, x1])
+        fig.update_yaxes(range=[y0, y1])
+    for i, p in enumerate(sorted(points, key=lambda p: p["rate"])):   # labels above and below in turn
+        big = p["name"] == current
+        fig.add_trace(go.Scatter(
+            x=[p["rate"]], y=[p["distortion"]], mode="markers+text", name=p["name"],
+            text=[f"β {p['beta']:g} · {p['active']}"], textposition="top center" if i % 2 else "bottom center",
+            showlegend=False,
+            marker=dict(size=16 if big else 11, color="#e15759" if big else "#4e79a7",
+                        line=dict(color="#111", width=1.5 if big else 0)),
+            hovertemplate=f"{p['name']}, {p['latent_dim']}-D<br>KL %{{x:.2f}} nats<br>reconstruction %{{y:.2f}} nats"
+                          "<extra></extra>"))
+    fig.update_layout(font=FONT, height=380, margin=dict(l=60, r=20, t=30, b=50), template="plotly_white",
+                      xaxis_title="KL: nats the code carries (rate)",
+                      yaxis_title="reconstruction: nats lost (distortion)")
     return fig

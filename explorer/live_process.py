@@ -13,20 +13,25 @@ import multiprocessing as mp
 import queue
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 
+import numpy as np
 import torch
 
 from explorer.data import load_dataset
-from explorer.live_training import LiveRun, Snapshot, train_live
+from explorer.live_bundle import write_live_bundle
+from explorer.live_training import MAX_TEST_IMAGES, LiveRun, Snapshot, subset, train_live
 
 CONTEXT = mp.get_context("forkserver")
 # what every run imports, imported once (~5 s), and a tiny run that pays the first calls' costs (live_warm.py)
-CONTEXT.set_forkserver_preload(["explorer.live_training", "explorer.data", "sklearn.datasets", "explorer.live_warm"])
+CONTEXT.set_forkserver_preload(["explorer.live_training", "explorer.live_bundle", "explorer.data", "sklearn.datasets",
+                                "explorer.live_warm"])
 STARTUP_S = 60.0        # the child's first message (loading the data included); a child that says nothing is ended
 _STARTING = threading.Lock()
 IDLE_S = 10.0           # a child whose snapshots nobody asks for this long ends itself
+NEXT, FINISH = "next", "finish"    # what the parent asks of the child after each snapshot
 
 
 class RunFailed(RuntimeError):
@@ -41,24 +46,35 @@ def warm_up() -> None:
         forkserver.ensure_running()
 
 
-def _child(data_name: str, run: LiveRun, out, go) -> None:
-    """In the child: train, sending ("snapshot", Snapshot without its model) per epoch, the weights with the last;
-    ("error", sentence) on failure. Each epoch waits for a token on `go`: a parent that stops asking (gradio stops
-    iterating a page that went away, without closing the iterator) leaves the child idle, then gone."""
+def _child(data_name: str, run: LiveRun, out, go, folder: Path | None) -> None:
+    """In the child: train, sending ("snapshot", Snapshot without its model, None) per epoch; with the last, the
+    bundle written to `folder` (live_bundle.py) in place of None; ("error", sentence, None) on failure.
+
+    Each epoch waits for a token on `go`: NEXT trains one more, FINISH ends the run with the model as it is (Stop).
+    A parent that stops asking (gradio stops iterating a page that went away, without closing the iterator) leaves
+    the child idle, then gone."""
     torch.set_num_threads(1)
     try:
-        live = train_live(load_dataset(data_name, allow_download=False), run)
+        data = subset(load_dataset(data_name, allow_download=False), run.train_images, MAX_TEST_IMAGES, run.seed)
+        live, last, codes = train_live(data, run), None, []
         while True:
             try:
-                go.get(timeout=IDLE_S)
+                token = go.get(timeout=IDLE_S)
             except queue.Empty:
                 return
-            snap = next(live, None)
+            if token == FINISH and last is None:   # stopped before the first epoch ended: nothing to keep
+                return
+            snap = replace(last, done=True) if token == FINISH else next(live, None)
             if snap is None:
                 return
-            # numpy, not tensors: torch sends tensors as shared memory that dies with this process
-            state = {k: v.numpy().copy() for k, v in snap.model.state_dict().items()} if snap.done else None
-            out.put(("snapshot", replace(snap, model=None), state))
+            if token != FINISH:
+                codes.append(snap.codes.astype(np.float16))
+            bundle = (write_live_bundle(folder, snap.model, data, run, snap.history, codes)
+                      if snap.done and folder is not None else None)
+            out.put(("snapshot", replace(snap, model=None), bundle))
+            if snap.done:
+                return
+            last = snap
     except Exception as err:   # the parent shows it as one sentence; the traceback stays in the child's stderr
         out.put(("error", f"{type(err).__name__}: {err}"[:300], None))
         raise
@@ -79,27 +95,31 @@ def _main_left_alone():
                 main.__file__ = path
 
 
-def train_in_process(data_name: str, run: LiveRun) -> Iterator[tuple[Snapshot, dict | None]]:
-    """(snapshot, weights) per epoch from a child process; weights (a state_dict) only with the last snapshot.
-    The snapshot's model is None: the weights are what crosses the process boundary."""
+def train_in_process(data_name: str, run: LiveRun, folder: Path | None = None,
+                     stop: Callable[[], bool] = lambda: False) -> Iterator[tuple[Snapshot, Path | None]]:
+    """(snapshot, bundle folder) per epoch from a child process; the folder only with the last snapshot (and only
+    when `folder` is given: the child writes the run's bundle there). The snapshot's model is None: the bundle is
+    what crosses the process boundary. `stop()` is asked after each snapshot: True ends the run with the model
+    as it is (one more epoch may have begun: its result is the last snapshot)."""
     out, go = CONTEXT.Queue(), CONTEXT.Queue()
-    child = CONTEXT.Process(target=_child, args=(data_name, run, out, go), daemon=True)
+    child = CONTEXT.Process(target=_child, args=(data_name, run, out, go, folder), daemon=True)
     with _main_left_alone():
         child.start()
     try:
         wait = STARTUP_S
-        go.put(True)
+        go.put(NEXT)
         while True:
             try:
-                kind, value, state = out.get(timeout=wait)
+                kind, value, bundle = out.get(timeout=wait)
             except queue.Empty:
                 raise RunFailed("The training process stopped answering; try again.") from None
             if kind == "error":
                 raise RunFailed(f"Training failed: {value}")
             if value.done:
-                yield value, {k: torch.from_numpy(v) for k, v in state.items()}
+                yield value, bundle
                 return
-            go.put(True)   # the next epoch trains while this one is shown
+            # the next epoch trains while this one is shown, unless a stop was asked: then this epoch's model is kept
+            go.put(FINISH if stop() else NEXT)
             yield value, None
             wait = max(STARTUP_S, run.max_seconds)   # an epoch never takes longer than the run's whole time cap
     finally:
@@ -108,3 +128,17 @@ def train_in_process(data_name: str, run: LiveRun) -> Iterator[tuple[Snapshot, d
         child.join(timeout=5)
         out.close()
         go.close()
+
+
+def train_here(data_name: str, run: LiveRun, folder: Path | None = None,
+               stop: Callable[[], bool] = lambda: False) -> Iterator[tuple[Snapshot, Path | None]]:
+    """train_in_process's snapshots and bundle, trained in this process: for Hugging Face ZeroGPU, where the GPU is
+    held only inside a spaces.GPU function (the Train view decorates this with gpu.on_gpu there) and a Space
+    runs one user's run at a time anyway. `stop()` is asked after each epoch."""
+    data = subset(load_dataset(data_name, allow_download=False), run.train_images, MAX_TEST_IMAGES, run.seed)
+    codes = []
+    for snap in train_live(data, run, stop):
+        codes.append(snap.codes.astype(np.float16))
+        bundle = (write_live_bundle(folder, snap.model, data, run, snap.history, codes)
+                  if snap.done and folder is not None else None)
+        yield replace(snap, model=None), bundle

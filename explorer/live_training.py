@@ -15,6 +15,7 @@ import torch
 from explorer.data import Dataset
 from explorer.errors import UserError
 from explorer.evaluate import encode_all, knn_accuracy
+from explorer.gpu import device
 from explorer.models import ModelConfig, build_model, decode_mean
 from explorer.training import TrainConfig, train_epochs
 
@@ -51,7 +52,7 @@ class Snapshot:
     history: list[dict]               # one row per epoch so far (explorer.training.train_epochs)
     knn5: float                       # kNN-5 accuracy of test codes against training codes
     samples: np.ndarray               # (N_SAMPLES, 28, 28) decodes of fixed prior draws
-    model: torch.nn.Module            # the model as trained so far (do not train it further)
+    model: torch.nn.Module            # the model as trained so far, on its device (do not train it further)
     done: bool = False                # the last snapshot of the run (all epochs, the time cap, or a stop)
 
 
@@ -73,6 +74,8 @@ def check(run: LiveRun) -> None:
         raise UserError(f"kind must be 'vae' or 'ae', not {run.kind!r}.")
     if not 1 <= run.latent_dim <= 32:
         raise UserError("The latent size must be between 1 and 32.")
+    if run.likelihood not in ("bernoulli", "gaussian"):
+        raise UserError(f"likelihood must be 'bernoulli' or 'gaussian', not {run.likelihood!r}.")
     if not 0 <= run.beta <= 8:
         raise UserError("beta must be between 0 and 8.")
     if not 1 <= run.epochs <= 200:
@@ -86,21 +89,23 @@ def train_live(data: Dataset, run: LiveRun, stop: Callable[[], bool] = lambda: F
     asked after each epoch; True ends the run there (the model so far is the last snapshot's)."""
     check(run)
     t0 = time.perf_counter()
+    dev = device()
     data = subset(data, run.train_images, MAX_TEST_IMAGES, run.seed)
+    data = replace(data, x_train=data.x_train.to(dev), x_test=data.x_test.to(dev))   # labels stay for scikit-learn
     torch.manual_seed(run.seed)
     model = build_model(ModelConfig(kind=run.kind, arch="mlp", latent_dim=run.latent_dim, likelihood=run.likelihood,
-                                    hidden=run.hidden))
+                                    hidden=run.hidden)).to(dev)
     cfg = TrainConfig(dataset=data.name, arch="mlp", latent_dim=run.latent_dim, likelihood=run.likelihood,
                       beta=run.beta, epochs=run.epochs, seed=run.seed, hidden=run.hidden, grid_every=0,
                       batch_size=run.batch_size, lr=run.lr, schedule=run.schedule)
-    prior = torch.randn((N_SAMPLES, run.latent_dim), generator=torch.Generator().manual_seed(run.seed))
+    prior = torch.randn((N_SAMPLES, run.latent_dim), generator=torch.Generator().manual_seed(run.seed)).to(dev)
     history = []
     for row in train_epochs(model, data, cfg, progress=False):
         history.append(row)
         with torch.no_grad():
             train_codes, _ = encode_all(model, data.x_train)
             codes, _ = encode_all(model, data.x_test)
-            samples = decode_mean(model, prior).numpy()[:, 0]
+            samples = decode_mean(model, prior).cpu().numpy()[:, 0]
         seconds = time.perf_counter() - t0
         done = row["epoch"] == run.epochs or seconds >= run.max_seconds or stop()
         yield Snapshot(row["epoch"], seconds, codes, data.y_test.numpy(), list(history),

@@ -60,3 +60,12 @@ def table_rows(vae: Bundle | None, ae: Bundle | None, figures: dict[str, dict]) 
         ["Sample quality: classifier confidence", fig("vae", "confidence", "{:.1%}"),
          fig("ae", "confidence", "{:.1%}")],
     ]
+
+
+def rate_point(bundle: Bundle, name: str) -> dict:
+    """A VAE's place on the rate-distortion chart (figures.rate_distortion): its test KL and reconstruction nats,
+    β, and how many latent dimensions it uses."""
+    test = bundle.metrics["test"]
+    return {"name": name, "rate": test["kl_nats"], "distortion": test["rec_nats"],
+            "beta": bundle.config.get("training", {}).get("beta", 1.0), "latent_dim": bundle.latent_dim,
+            "active": f"{test['active_units']}/{bundle.latent_dim} units"}

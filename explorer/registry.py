@@ -1,4 +1,5 @@
-"""The bundles the app serves, loaded once at start-up and read-only afterwards (shared by every user)."""
+"""The bundles the app serves: those loaded at start-up (shared by every user, read-only) and the models trained in
+the app while it runs (added and dropped whole; listed only to the session that trained them)."""
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,14 +17,36 @@ class UnknownModel(UserError):
 class Registry:
     bundles: dict[str, Bundle] = field(default_factory=dict)    # "digits-mlp-z2/vae" -> Bundle
     problems: list[str] = field(default_factory=list)           # one sentence per bundle that failed
+    added: set[str] = field(default_factory=set)                 # pairs added while the app runs (add)
 
     @property
     def pairs(self) -> dict[str, dict[str, str]]:
         """Bundles grouped by folder: {"digits-mlp-z2": {"vae": "digits-mlp-z2/vae", "ae": "digits-mlp-z2/ae"}}."""
         pairs: dict[str, dict[str, str]] = {}
-        for key, bundle in self.bundles.items():
+        for key, bundle in list(self.bundles.items()):   # a copy: another thread may add a pair meanwhile
             pairs.setdefault(Path(key).parent.as_posix(), {})[bundle.kind] = key
         return dict(sorted(pairs.items()))
+
+    @property
+    def shipped(self) -> list[str]:
+        """The pairs loaded at start-up, which every user sees."""
+        return [p for p in self.pairs if p not in self.added]
+
+    def add(self, pair: str, bundle: Bundle) -> str:
+        """Serve `bundle` as the one model of a new pair (a model trained while the app runs); returns its key.
+        The dict is changed in place: the maps' server functions hold it."""
+        if pair in self.pairs:
+            raise ValueError(f"there is a pair {pair!r} already")
+        key = f"{pair}/{bundle.kind}"
+        self.added.add(pair)
+        self.bundles[key] = bundle
+        return key
+
+    def drop(self, pair: str) -> None:
+        """Stop serving an added pair (a page still showing it is told to choose another)."""
+        for key in self.pairs.get(pair, {}).values():
+            self.bundles.pop(key, None)
+        self.added.discard(pair)
 
     def pair(self, name: str | None) -> tuple[Bundle | None, Bundle | None]:
         """(VAE, AE) of a pair; either may be None when only one model was trained. UnknownModel for no pair."""
@@ -36,7 +59,8 @@ class Registry:
         """How a pair reads in a picker: data · backbone · latent size · beta   (its name)."""
         b = self.model_of(pair)
         m, beta = b.config["model"], b.config.get("training", {}).get("beta")
-        return (f"{b.dataset} · {m['arch'].upper()} · latent {b.latent_dim}"
+        head = f"Trained here: {b.kind.upper()} · " if pair in self.added else ""
+        return (f"{head}{b.dataset} · {m['arch'].upper()} · latent {b.latent_dim}"
                 + ("" if beta is None else f" · β = {beta:g}") + f"   ({pair})")
 
     def model_of(self, pair: str | None) -> Bundle:
@@ -48,7 +72,8 @@ class Registry:
         """The bundle named `key` ("pair/vae"); UnknownModel with the names to choose from."""
         if not isinstance(key, str) or key not in self.bundles:
             shown = repr(key)[:ECHO] + ("…" if len(repr(key)) > ECHO else "")
-            raise UnknownModel(f"Unknown model {shown}; choose one of: {', '.join(self.bundles)}.")
+            names = [k for k in self.bundles if Path(k).parent.as_posix() not in self.added]
+            raise UnknownModel(f"Unknown model {shown}; choose one of: {', '.join(names)}.")
         return self.bundles[key]
 
     def shared_maps(self, pair: str) -> list[str]:

@@ -50,13 +50,16 @@ class _FakeUMAP:
         return np.stack([x + 0.3 * np.tanh(y), y - 0.2 * x**2 / (1 + np.abs(x))], 1)
 
 
-def write_test_bundle(out: Path, kind: str, dim: int, n: int = 400, seed: int = 0) -> Path:
-    """A bundle with an untrained MLP (decodes are deterministic noise) and synthetic test-set codes."""
+def write_test_bundle(out: Path, kind: str, dim: int, n: int = 400, seed: int = 0, epochs: int = 0) -> Path:
+    """A bundle with an untrained MLP (decodes are deterministic noise) and synthetic test-set codes; with
+    `epochs`, a code history in which the codes grow from 1/epochs of their size to the whole."""
     torch.manual_seed(seed)
     cfg = ModelConfig(kind=kind, arch="mlp", latent_dim=dim, hidden=[32, 16])
     model = build_model(cfg).eval()
     latents = _latents(kind, dim, n, np.random.default_rng(seed))
     codes = latents["mu" if kind == "vae" else "z"].astype(np.float64)
+    if epochs:
+        latents["code_history"] = np.stack([codes * e / epochs for e in range(1, epochs + 1)]).astype(np.float16)
     saved = sys.modules.get("umap")
     sys.modules["umap"] = types.SimpleNamespace(UMAP=_FakeUMAP)
     try:

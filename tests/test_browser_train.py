@@ -1,11 +1,14 @@
-"""The Train view in Chromium: Train redraws the map and the curves as the model learns, Stop ends the run, and a
-page that goes away takes its run with it (the next user does not wait for it)."""
+"""The Train view in Chromium: Train redraws the map and the curves as the model learns, Stop ends the run keeping
+its model, which the picker then offers (its map drags) and the download button hands over as a bundle that the
+project's loader loads; a page that goes away takes its run with it (the next user does not wait for it)."""
 import re
 import time
+import zipfile
 
 import pytest
 
 from app_server import need_chromium, open_page
+from explorer.bundle import load_bundle
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +34,10 @@ def set_slider(page, label: str, value: int) -> None:
     box.press("Enter")
 
 
-def test_train_redraws_the_map_and_curves_then_stop_ends_the_run(app_url, browser, shots):
+def test_train_redraws_the_map_and_curves_then_stop_keeps_a_model_to_pick_drag_and_download(app_url, browser, shots,
+                                                                                             tmp_path):
     page, errors = open_train(browser, app_url)
+    set_slider(page, "Epochs", 100)   # ~30 s of digits epochs: Stop comes before the end
     page.locator("#train-button").click()
     seen = set()
     deadline = time.monotonic() + 90
@@ -45,15 +50,55 @@ def test_train_redraws_the_map_and_curves_then_stop_ends_the_run(app_url, browse
     # the map has one trace per digit, the curves a point per epoch shown
     n_classes = page.evaluate("() => document.querySelector('#train-map .js-plotly-plot').data.length")
     points = page.evaluate("() => document.querySelector('#train-curves .js-plotly-plot').data[0].x.length")
-    assert n_classes == 10 and points >= 3
-    page.screenshot(path=str(shots / "train.png"))
+    redrawn = page.evaluate("() => Number(document.querySelector('#train-map .lf-plot').dataset.shown)")
+    assert n_classes == 10 and points >= 3 and redrawn >= 3   # the same plot, moved to each new epoch's codes
     page.locator("#stop-button").click()
-    page.wait_for_function(f"() => document.querySelector('{STATUS}').innerText.startsWith('Stopped')",
-                           timeout=10_000)
+    try:
+        page.wait_for_function(f"() => document.querySelector('{STATUS}').innerText.includes('Kept as')",
+                               timeout=30_000)
+    except Exception:
+        raise AssertionError(f"no kept model after Stop; the status says {status(page)!r}") from None
     page.wait_for_timeout(1500)
-    assert status(page).startswith("Stopped")   # no epoch after the stop
+    assert status(page).startswith("Stopped"), status(page)   # no epoch after the stop
+    page.screenshot(path=str(shots / "train.png"))
+    pair = re.search(r"Kept as (\S+):", status(page)).group(1)
+    # the picker offers the kept model; picked, its map is drawn and a drag decodes along it
+    page.locator("#header-row input[role=combobox]").click()
+    page.get_by_role("option", name=re.compile(f"Trained here.*{pair}")).click()
+    page.wait_for_function(MAP_IS, arg=f"{pair}/vae", timeout=30_000)
+    frames = lm_eval(page, "(m) => m.log.frames.length")
+    page.locator("#map-vae").scroll_into_view_if_needed()
+    x, y = lm_eval(page, CURSOR_ON_PAGE)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for i in range(1, 21):
+        page.mouse.move(x + 4 * i, y - 3 * i)
+        page.wait_for_timeout(20)
+    page.mouse.up()
+    page.wait_for_function("() => !document.querySelector('#map-vae .lm').latentMap.busy()", timeout=10_000)
+    assert lm_eval(page, "(m) => m.log.frames.length") >= frames + 5
+    assert lm_eval(page, "(m) => m.state.last && m.state.payload.bundle") == f"{pair}/vae"
+    # its bundle downloads and loads with the project's own loader
+    with page.expect_download() as event:
+        page.locator("#train-download").click()
+    archive = tmp_path / "model.zip"
+    event.value.save_as(archive)
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(tmp_path / "unzipped")
+    bundle = load_bundle(tmp_path / "unzipped" / pair / "vae")
+    assert bundle.dataset == "digits" and bundle.latent_dim == 2 and bundle.code_history is not None
     page.close()
     assert not errors, errors
+
+
+MAP_IS = "(key) => { const m = document.querySelector('#map-vae .lm').latentMap; return m.state.ready && m.state.payload.bundle === key; }"
+CURSOR_ON_PAGE = """(m) => { const f = m.frame(); const [cx, cy] = m.dataToPixel(m.state.cursor[0], m.state.cursor[1], f);
+  const r = m.element.querySelector('.lm-plot').getBoundingClientRect(); return [r.left + cx, r.top + cy]; }"""
+
+
+def lm_eval(page, fn: str):
+    """fn(latentMap of the VAE map), evaluated in the page."""
+    return page.evaluate(f"() => ({fn})(document.querySelector('#map-vae .lm').latentMap)")
 
 
 def test_a_closed_page_takes_its_run_with_it(app_url, browser):

@@ -1,5 +1,5 @@
-"""A live run in its own process (explorer.live_process): the same snapshots as in this process, the weights with
-the last one, and a child that ends when the caller stops listening or when it fails."""
+"""A live run in its own process (explorer.live_process): the same snapshots as in this process, the run's bundle
+with the last one (also when stopped early), and a child that ends when the caller stops listening or fails."""
 import multiprocessing as mp
 
 import numpy as np
@@ -9,22 +9,38 @@ import torch
 from explorer.data import load_dataset
 from explorer.live_process import RunFailed, train_in_process
 from explorer.live_training import LiveRun, train_live
-from explorer.models import ModelConfig, build_model
+from explorer.bundle import load_bundle
 
 RUN = LiveRun(epochs=3, train_images=300, hidden=[32, 16])
 
 
-def test_the_childs_snapshots_are_this_processes_and_its_weights_load():
-    got = list(train_in_process("digits", RUN))
+def test_the_childs_snapshots_are_this_processes_and_its_bundle_loads(tmp_path):
+    got = list(train_in_process("digits", RUN, tmp_path / "run"))
     assert [s.epoch for s, _ in got] == [1, 2, 3] and got[-1][0].done
-    assert all(state is None for _, state in got[:-1]) and got[-1][0].model is None
+    assert all(folder is None for _, folder in got[:-1]) and got[-1][0].model is None
     torch.set_num_threads(1)
     here = list(train_live(load_dataset("digits"), RUN))
     np.testing.assert_allclose(got[-1][0].codes, here[-1].codes, rtol=1e-5, atol=1e-6)
-    model = build_model(ModelConfig(kind="vae", arch="mlp", latent_dim=2, hidden=[32, 16]))
-    model.load_state_dict(got[-1][1])
+    bundle = load_bundle(got[-1][1])
     for key, value in here[-1].model.state_dict().items():
-        torch.testing.assert_close(model.state_dict()[key], value)
+        torch.testing.assert_close(bundle.model.state_dict()[key], value)
+    assert bundle.code_history.shape == (3, len(here[-1].codes), 2)
+    np.testing.assert_allclose(bundle.code_history[-1], bundle.codes, atol=2e-2)   # float16 of the same codes
+    assert bundle.config["training"]["epochs"] == 3 and bundle.map_names == ["latent"]
+
+
+def test_a_stop_keeps_the_model_of_the_last_epoch(tmp_path):
+    asked = []
+    runs = train_in_process("digits", LiveRun(epochs=200, train_images=300, hidden=[32, 16]), tmp_path / "run",
+                            stop=lambda: len(asked) >= 2)
+    got = []
+    for snap, folder in runs:
+        asked.append(snap.epoch)
+        got.append((snap, folder))
+    assert got[-1][0].done and got[-1][0].epoch <= 3 and got[-1][1] is not None
+    bundle = load_bundle(got[-1][1])
+    assert len(bundle.metrics["history"]) == got[-1][0].epoch == len(bundle.code_history)
+    np.testing.assert_allclose(bundle.codes, got[-1][0].codes, rtol=1e-5, atol=1e-6)
 
 
 def test_closing_the_iterator_ends_the_child():

@@ -11,7 +11,8 @@ from explorer.evaluate import elbo_means, encode_all
 
 SHIPPED = find_bundles(ROOT / "checkpoints")
 EXPECTED = {f"{pair}/{kind}" for pair in ("fashion-mnist-mlp-z2", "fashion-mnist-conv-z16", "digits-mlp-z2")
-            for kind in ("vae", "ae")}
+            for kind in ("vae", "ae")} | {"fashion-mnist-mlp-z2-beta0.5/vae", "fashion-mnist-mlp-z2-beta4/vae"}
+TWO_D = [p for p in SHIPPED if "-z2" in p.parent.name]
 SUBSET = 1000
 
 
@@ -30,6 +31,24 @@ def shipped(request):
 
 def stored_images(b, n=SUBSET) -> torch.Tensor:
     return torch.from_numpy(b.latents["images"][:n].astype(np.float32) / 255.0).unsqueeze(1)
+
+
+@pytest.mark.parametrize("path", TWO_D, ids=name)
+def test_the_2d_bundles_keep_their_codes_after_every_epoch(path):
+    b = load_bundle(path)
+    assert b.code_history.shape == (b.config["training"]["epochs"], *b.codes.shape)
+    np.testing.assert_allclose(b.code_history[-1], b.codes, rtol=2e-3, atol=2e-3)   # float16 of the same codes
+    moved = np.abs(b.code_history[0].astype(np.float32) - b.codes).mean()
+    assert moved > 0.05, "the first epoch's codes are not yet the final ones"
+
+
+def test_the_beta_family_trades_kl_for_reconstruction():
+    vaes = {beta: load_bundle(ROOT / "checkpoints" / folder / "vae") for beta, folder in
+            [(0.5, "fashion-mnist-mlp-z2-beta0.5"), (1, "fashion-mnist-mlp-z2"), (4, "fashion-mnist-mlp-z2-beta4")]}
+    assert [b.config["training"]["beta"] for b in vaes.values()] == [0.5, 1, 4]
+    kl = [b.metrics["test"]["kl_nats"] for b in vaes.values()]
+    rec = [b.metrics["test"]["rec_nats"] for b in vaes.values()]
+    assert kl == sorted(kl, reverse=True) and rec == sorted(rec)   # more beta: less KL, more distortion
 
 
 def test_stored_codes_are_what_the_model_computes(shipped):

@@ -1,13 +1,21 @@
 """The Train view's parts without a browser: the figures it draws (codes, losses), and its streaming handler run
 directly, as gradio runs it: a start line, then a redraw after each epoch (at most every UPDATE_S), the last one
-saying the run finished."""
+saying the run finished and bringing the kept model to the picker and its zip to the download button."""
+import json
+import zipfile
+from types import SimpleNamespace
+
 import gradio as gr
 import numpy as np
 import pytest
 import torch
 
 from explorer.app.display import friendly
+from explorer.app.storage import PrivateStorage
+from explorer.app.trained_models import MAX_KEPT, TrainedModels
 from explorer.app.views import train
+from explorer.bundle import load_bundle
+from explorer.registry import Registry
 from explorer.figures import PALETTE, code_scatter, flat_view, loss_curves
 
 
@@ -40,18 +48,72 @@ def test_the_loss_curves_show_a_vaes_elbo_parts_and_an_aes_reconstruction():
     assert {t.name for t in ae.data} == {"test reconstruction", "training loss"} and list(ae.data[0].x) == [1, 2, 3]
 
 
-def test_the_handler_streams_a_start_line_then_epochs_and_a_finish(monkeypatch):
+@pytest.fixture
+def trained(tmp_path):
+    storage = PrivateStorage(str(tmp_path))
+    yield TrainedModels(Registry(), storage)
+    storage.remove()
+
+
+def run_view(trained, *args, session="s1", mine=()):
+    return friendly(train.train_updates)(trained, list(mine), *args, SimpleNamespace(session_hash=session))
+
+
+def test_the_handler_streams_a_start_line_then_epochs_and_a_finish_and_keeps_the_model(monkeypatch, trained, tmp_path):
     torch.set_num_threads(1)
     monkeypatch.setattr(train, "UPDATE_S", 0.0)   # every epoch redrawn
-    updates = list(friendly(train.train_updates)("digits", 1000, 2, 1.0, "VAE", 3))
+    updates = list(run_view(trained, "digits", 1000, 2, 1.0, "VAE", 3, "Bernoulli"))
     assert updates[0][3].startswith("Starting") and len(updates) == 4
     assert [u[3].split("**")[1] for u in updates[1:3]] == ["1", "2"]
     assert updates[-1][3].startswith("**Finished** after 3 epochs")
-    fig, curves, samples, _ = updates[-1]
-    assert len(curves.data[0].x) == 3 and samples.size[0] > samples.size[1]
-    assert fig.layout.title.text.endswith("after epoch 3")
+    fig, curves, samples, status, picker, download, mine = updates[-1]
+    fig, curves = json.loads(fig), json.loads(curves)   # figures' JSON, for the page's live figures
+    assert len(curves["data"][0]["x"]) == 3 and samples.size[0] > samples.size[1]
+    assert fig["layout"]["title"]["text"].endswith("after epoch 3") and len(fig["data"]) == 10
+    # kept: served under its pair, offered to this session's picker, downloadable as a bundle that loads
+    [pair] = mine
+    assert f"`{pair}`" in status and trained.registry.pairs[pair] == {"vae": f"{pair}/vae"}
+    assert [value for _, value in picker.choices] == [pair]
+    assert picker.choices[0][0].startswith("Trained here: VAE · digits")
+    with zipfile.ZipFile(download.value["path"]) as zf:
+        zf.extractall(tmp_path / "unzipped")
+    bundle = load_bundle(tmp_path / "unzipped" / pair / "vae")
+    assert bundle.config["training"]["epochs"] == 3 and bundle.code_history.shape[0] == 3
+    assert all(isinstance(u[4], type(gr.skip())) for u in updates[:-1])   # the picker changes only at the end
 
 
-def test_an_unknown_data_set_is_one_sentence():
+def test_stop_ends_the_run_after_the_epoch_in_progress_and_keeps_its_model(trained):
+    torch.set_num_threads(1)
+    got = []
+    for update in run_view(trained, "digits", 1000, 2, 1.0, "VAE", 100, "Gaussian", session="s2"):
+        got.append(update)
+        if len(got) == 2:
+            train.stop_run(SimpleNamespace(session_hash="s2"))
+    assert got[-1][3].startswith("**Stopped** after") and len(got) <= 5
+    [pair] = got[-1][6]
+    epochs = int(got[-1][3].split("after ")[1].split(" ")[0])
+    kept = trained.registry.model(f"{pair}/vae")
+    assert len(kept.metrics["history"]) == epochs and kept.config["model"]["likelihood"] == "gaussian"
+    assert "s2" not in train.STOPS
+
+
+def test_a_sessions_trained_models_are_not_offered_to_others(trained):
+    folders = []
+    for _ in range(MAX_KEPT + 1):
+        torch.manual_seed(0)
+        pair, folder = trained.new_folder("digits", "vae")
+        folders.append(pair)
+        list(train.train_in_process("digits", train.LiveRun(epochs=1, train_images=200, hidden=[16, 8]), folder))
+        trained.keep(pair, folder)
+    assert folders[0] not in trained.registry.pairs and len(trained.registry.added) == MAX_KEPT   # oldest dropped
+    assert [p for _, p in trained.choices([folders[-1]])] == [folders[-1]]
+    assert trained.choices([folders[0]]) == [] and trained.registry.shipped == []
+    with pytest.raises(Exception, match="choose one of: \\.$"):   # other sessions' names are never listed
+        trained.registry.model("nope")
+
+
+def test_an_unknown_data_set_is_one_sentence(trained):
     with pytest.raises(gr.Error, match="Choose a data set"):
-        list(friendly(train.train_updates)("cifar", 1000, 2, 1.0, "VAE", 3))
+        list(run_view(trained, "cifar", 1000, 2, 1.0, "VAE", 3, "Bernoulli"))
+    with pytest.raises(gr.Error, match="likelihood must be"):
+        list(run_view(trained, "digits", 1000, 2, 1.0, "VAE", 3, "Poisson"))

@@ -157,3 +157,16 @@ def test_the_filmstrip_shows_both_input_images_at_its_ends(registry, tmp_path):
     tiles = [a[2:30, 2 + i * 30: 30 + i * 30] for i in range(a.shape[1] // 30)]
     assert len(tiles) == 7, "the two inputs and 5 decodes"
     assert np.abs(tiles[0] - xa).max() <= 1 / 255 and np.abs(tiles[-1] - xb).max() <= 1 / 255
+
+
+def test_the_rate_chart_places_each_vae_on_the_data_by_its_kl_and_reconstruction(registry):
+    from explorer.app.views.compare import rate_chart
+
+    fig = rate_chart(registry, "tiny", ["not-served-any-more"])
+    [dot] = [t for t in fig.data if t.mode == "markers+text"]
+    test = registry.pair("tiny")[0].metrics["test"]
+    assert (dot.x[0], dot.y[0]) == (test["kl_nats"], test["rec_nats"]) and dot.name == "tiny"
+    assert dot.marker.size == 16 and "units" in dot.text[0]             # the chosen pair, drawn larger
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert lines and all(abs(t.x[0] + t.y[0] - (t.x[1] + t.y[1])) < 1e-9 for t in lines)   # equal −ELBO
+    assert rate_chart(registry, "no-such-pair", []) is None

@@ -38,11 +38,14 @@ def map_values(registry: Registry, pair: str, map_name: str | None, cursor=None)
     shown = map_name if map_name in names else names[0]
     keys = registry.pairs[pair]
 
-    def value(key):
-        point = cursor(registry.bundles[key], shown) if cursor and key else None
+    def value(key, kind="vae"):
+        if key is None:   # a model trained alone (the β family, the Train view's): the other side says so
+            twin = "plain-autoencoder twin" if kind == "ae" else "VAE twin"
+            return map_value(None, note=f"This model was trained without a {twin}.")
+        point = cursor(registry.bundles[key], shown) if cursor else None
         return map_value(key, shown, url=key and payload_url(registry.bundles[key], key, shown),
                          **({"cursor": point} if point else {}))
-    return value(keys.get("vae")), value(keys.get("ae")), shown
+    return value(keys.get("vae")), value(keys.get("ae"), "ae"), shown
 
 
 def switch_to(registry: Registry, pair: str | None, map_name: str | None, cursor=None) -> tuple[str, str, gr.Radio]:

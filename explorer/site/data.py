@@ -32,7 +32,8 @@ def first_images(bundle: Bundle, n: int) -> Bundle:
     n = min(n, len(bundle.codes))
     sub = copy.copy(bundle)
     sub._memo, sub._memo_locks = {}, {}
-    sub.latents = {k: (v[:n] if k in PER_TEST_IMAGE else v) for k, v in bundle.latents.items()}
+    sub.latents = {k: (v[:n] if k in PER_TEST_IMAGE else v[:, :n] if k == "code_history" else v)
+                   for k, v in bundle.latents.items()}
     sub.maps = refit(bundle.maps, sub.codes, prior=bundle.kind == "vae")
     return sub
 

@@ -18,7 +18,8 @@ import torch
 from explorer.app.latent_map.assets import ASSETS
 from explorer.app.latent_map.browser_export import UnsupportedDecoder, export_decoder, export_inverse
 from explorer.app.latent_map.joined_script import join_modules, load_once_js
-from explorer.app.latent_map.payload import PointError, decode_point, map_payload, neighbours, thumbnail
+from explorer.app.latent_map.payload import (PointError, decode_point, history_frames, map_payload, neighbours,
+                                             thumbnail)
 from explorer.app.rate_limit import Buckets, address_of
 from explorer.bundle import Bundle
 from explorer.checks import finite_number, read_latent
@@ -50,9 +51,10 @@ MOUNT_JS = (".then((m) => m.mount(element, props, server, watch, (data) => trigg
             " { plotly: new URL(%s, document.baseURI).href }));")
 
 
-def map_value(key: str | None, map_name: str | None = None, url: str | None = None, **layers) -> str:
-    """The component value that shows bundle `key` on `map_name` (None: its first map; key None: nothing); `url`,
-    where its points are (payload_url), saves the browser asking lm_payload for it.
+def map_value(key: str | None, map_name: str | None = None, url: str | None = None, note: str | None = None,
+              **layers) -> str:
+    """The component value that shows bundle `key` on `map_name` (None: its first map; key None: nothing, and
+    `note` says why); `url`, where its points are (payload_url), saves the browser asking lm_payload for it.
 
     Layers over the dots, each replaced when given (None clears it) and kept when not: `overlay`, an input
     image's place (explorer.reconstruction.map_overlay), to which the cursor jumps, decoding its exact code; and
@@ -61,7 +63,8 @@ def map_value(key: str | None, map_name: str | None = None, url: str | None = No
     unknown = set(layers) - {"overlay", "marks", "cursor"}
     if unknown:
         raise TypeError(f"map_value takes the layers overlay, marks and cursor, not {sorted(unknown)}")
-    return json.dumps({"bundle": key, "map": map_name, **({"url": url} if url else {}), **layers})
+    return json.dumps({"bundle": key, "map": map_name, **({"url": url} if url else {}),
+                       **({"note": note} if note else {}), **layers})
 
 
 @functools.cache
@@ -74,8 +77,14 @@ def published() -> dict[str, str]:
 
 
 def payload_url(bundle: Bundle, key: str, name: str) -> str:
-    """The URL of the map's points (payload.map_payload) as a content-named file, made once per bundle and map."""
-    return bundle.memo(("map-payload", key, name), lambda: ASSETS.add_json("map.json", map_payload(bundle, key, name)))
+    """The URL of the map's points (payload.map_payload) as a content-named file, made once per bundle and map;
+    a map with a replay names the file of its frames (payload.history_frames, raw float16) in history.url."""
+    def make():
+        payload = map_payload(bundle, key, name)
+        if payload["history"]:
+            payload["history"]["url"] = ASSETS.add_file("history.f16", history_frames(bundle, name).astype("<f2").tobytes())
+        return ASSETS.add_json("map.json", payload)
+    return bundle.memo(("map-payload", key, name), make)
 
 
 def preload_head(bundles: dict[str, Bundle], shown: list[tuple[str, str]]) -> str:

@@ -75,7 +75,23 @@ def map_payload(bundle: Bundle, key: str, map_name: str) -> dict:
         # the decode at the start, sent with the map: it shows before the map is drawn or any weights arrive
         "first": decode_point(bundle, key, map_name, *start),
         "dims": latent_dims(bundle) if d > 2 else [],
+        # how the map formed: {"epochs"} when the bundle kept its codes per epoch (history_frames; the app adds
+        # the "url" of the file)
+        "history": None if history_frames(bundle, map_name) is None else {"epochs": len(bundle.code_history)},
     }
+
+
+def history_frames(bundle: Bundle, map_name: str) -> np.ndarray | None:
+    """(epochs, N, 2) float16: where each test image sat on the map after each training epoch, for the replay; the
+    last epoch is the map's own positions. For a PCA map, the codes through the final PCA (a linear map, so early
+    epochs show as the final model's axes see them); a UMAP cannot place old codes without moving its dots: None."""
+    history, m = bundle.code_history, bundle.maps[map_name]
+    if history is None or map_name == "umap":
+        return None
+    codes = history.astype(np.float64)
+    xy = codes if map_name == "latent" else (codes - m.mean) @ m.components.T
+    xy[-1] = m.xy
+    return xy.astype(np.float16)
 
 
 ACTIVE = 0.01     # evaluate.active_units: a dimension whose mean code varies more than this across the data

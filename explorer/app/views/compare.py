@@ -1,4 +1,5 @@
-"""The Compare view: the same prior draws through a VAE and its AE twin, and a table of their metrics."""
+"""The Compare view: the same prior draws through a VAE and its AE twin, a table of their metrics, and where every
+VAE on the same data sits between rate and distortion (what β trades)."""
 import numpy as np
 
 import gradio as gr
@@ -6,7 +7,8 @@ import gradio as gr
 from explorer.app.display import IMAGE_BUTTONS, PIXELATED, friendly, show_grid
 from explorer.bundle import Bundle
 from explorer.generate import decode_latents
-from explorer.pair_metrics import prior_figures, real_data_score, table_rows
+from explorer.figures import rate_distortion
+from explorer.pair_metrics import prior_figures, rate_point, real_data_score, table_rows
 from explorer.registry import Registry
 
 N_SHOWN = 36
@@ -22,6 +24,29 @@ really uses), *holes* (share of prior draws farther from every test code than co
 a VAE's test code is a draw from that image's q(z|x), since unused dimensions stay as wide as the prior),
 and a *classifier score* of the decoded prior draws (from 1, all alike or unrecognisable, to 10, confidently
 every class; real test images score about {real})."""
+
+
+RATE_TEXT = """**What β trades.** Each dot is a VAE trained on this data, the one chosen above in red (models you
+trained in the Train view this session are here too). Its **KL** is how many nats its code carries about an image
+(the *rate*); its **reconstruction** term is how many nats of the image are lost (the *distortion*); their sum is the
+negative ELBO, the same along each dotted line. β weighs the KL during training: the shipped 2-D family shows
+β = 0.5 keeping more in the code and losing less detail, β = 4 squeezing the code and losing more. Units: the latent
+dimensions a model uses; a dimension whose KL falls to zero carries nothing (*posterior collapse*), as 10 of the
+16 of the latent-16 VAE do."""
+
+
+def rate_chart(registry: Registry, pair: str | None, mine: list[str]):
+    """Every VAE on the data of `pair` (the shipped ones and the session's own) on the rate-distortion chart."""
+    if pair not in registry.pairs:
+        return None
+    data = registry.model_of(pair).dataset
+    served = registry.pairs
+    points = []
+    for name in registry.shipped + [m for m in mine or [] if m in served]:
+        vae, _ = registry.pair(name)
+        if vae is not None and vae.dataset == data:
+            points.append(rate_point(vae, name))
+    return rate_distortion(points, current=pair)
 
 
 def figures(bundle: Bundle, classifiers: dict) -> dict:
@@ -44,8 +69,8 @@ def compare(pair: str, seed: float, registry: Registry, classifiers: dict):
     return vae_img, ae_img, rows, EXPLAIN.format(real="–" if real is None else f"{real:.1f}")
 
 
-def build(registry: Registry, pair_box, classifiers: dict) -> None:
-    """Lay out the view inside the current gr.Tab and wire its events."""
+def build(registry: Registry, pair_box, classifiers: dict, mine) -> None:
+    """Lay out the view inside the current gr.Tab and wire its events; `mine`: the session's trained pairs."""
     explain = gr.Markdown(EXPLAIN.format(real="–"))
     with gr.Row():
         seed = gr.Number(value=0, precision=0, label="Seed of the prior draws")
@@ -56,7 +81,13 @@ def build(registry: Registry, pair_box, classifiers: dict) -> None:
         ae_img = gr.Image(label="AE: the same z", elem_classes=[PIXELATED], height=420,
                           buttons=IMAGE_BUTTONS, alt_text="a grid of the AE's decodes of the same codes")
     table = gr.Dataframe(headers=["", "VAE", "AE"], label="Test-set metrics", interactive=False, wrap=True)
+    with gr.Row():
+        rates = gr.Plot(rate_chart(registry, pair_box.value, []), label="Rate and distortion", elem_id="rate-chart")
+        gr.Markdown(RATE_TEXT)
     go.click(friendly(lambda p, s: compare(p, s, registry, classifiers)), [pair_box, seed],
              [vae_img, ae_img, table, explain])
     # Results belong to the pair that made them: a new pair clears them until the button is pressed again.
     pair_box.change(lambda: (None, None, None, EXPLAIN.format(real="–")), None, [vae_img, ae_img, table, explain])
+    pair_box.change(friendly(lambda p, m: rate_chart(registry, p, m)), [pair_box, mine], rates,
+                    api_visibility="private")
+    go.click(friendly(lambda p, m: rate_chart(registry, p, m)), [pair_box, mine], rates, api_visibility="private")

@@ -3,23 +3,33 @@ epoch by epoch: the test codes, the loss curves and prior samples, redrawn as it
 
 One run at a time on the whole server (TRAIN_SLOTS; later presses wait in gradio's queue, which shows their place),
 each capped in time (MAX_SECONDS) and in data (live_training's caps), in a process of its own with one torch
-thread (live_process.py), so that the other users' maps keep decoding on the second core. Stop ends a run at once;
-so does closing the page.
+thread (live_process.py), so that the other users' maps keep decoding on the second core. Stop ends a run after
+the epoch in progress, keeping its model; closing the page ends it at once. A finished or stopped run's model joins
+the pair picker of the session that trained it and can be downloaded as a bundle (trained_models.py).
 """
 import time
 
 import gradio as gr
 
 from explorer.app.display import IMAGE_BUTTONS, PIXELATED, friendly, show_grid
+from explorer.app.live_figure import live_figure
 from explorer.data import CLASS_NAMES, DEBIAN_DIRS, find_idx_dir
 from explorer.errors import UserError
 from explorer.figures import code_scatter, loss_curves
-from explorer.live_process import RunFailed, train_in_process
+from explorer.app.trained_models import TrainedModels
+from explorer.gpu import on_gpu, zero_gpu
+from explorer.live_process import RunFailed, train_here, train_in_process
 from explorer.live_training import MAX_TRAIN_IMAGES, LiveRun, check
 
 TRAIN_SLOTS = 1        # runs at once on the whole server (two cores: one trains, one serves everybody else)
 MAX_SECONDS = 120.0    # a run's hard cap; it stops after the epoch that crosses it
-UPDATE_S = 0.5         # at most two redraws a second: a digits epoch takes ~0.3 s, faster than a page redraws
+UPDATE_S = 0.5      # at most two redraws a second (BENCHMARKS.md, "The Train view in a page": with gr.Plot, which
+                    # rebuilds each figure, a headless page here fell seconds behind at this rate; live figures do not)
+                    # at two a second the page fell seconds behind (a Stop click waited up to 30 s)
+# Where runs train: a process of their own; on Hugging Face ZeroGPU, this one, inside a spaces.GPU function
+# (explorer/gpu.py) that holds the GPU for at most the run's time cap and a little for its bundle.
+RUN = on_gpu(MAX_SECONDS + 30)(train_here) if zero_gpu() else train_in_process
+STOPS: set[str] = set()   # sessions whose run is asked to stop (Stop), until their run ends
 DATA = {"digits": "Digits (1,437 images)", "fashion-mnist": "Fashion-MNIST"}
 EXPLAIN = """**Train a model and watch it learn.** Press *Train*: a small VAE starts from random weights and, after
 every pass over the data (an *epoch*), the map shows where it now puts each test image, the curves show its
@@ -40,42 +50,63 @@ def status_line(snap, run: LiveRun) -> str:
     row = snap.history[-1]
     losses = (f"test −ELBO **{row['test_neg_elbo']:.1f}** nats (reconstruction {row['test_rec_nats']:.1f} + KL "
               f"{row['test_kl_nats']:.1f})" if run.kind == "vae" else f"test reconstruction **{row['test_rec_nats']:.1f}** nats")
-    head = (f"**Finished** after {snap.epoch} epochs" if snap.epoch == run.epochs else
-            f"**Stopped at the time cap** after {snap.epoch} epochs" if snap.done else
+    head = (f"**Finished** after {snap.epoch} epochs" if snap.done and snap.epoch == run.epochs else
+            f"**Stopped at the time cap** after {snap.epoch} epochs" if snap.done and snap.seconds >= run.max_seconds else
+            f"**Stopped** after {snap.epoch} epochs" if snap.done else
             f"Epoch **{snap.epoch}** of {run.epochs}")
     return (f"{head}, {snap.seconds:.1f} s. {losses}; kNN-5 accuracy of the test codes **{snap.knn5:.2f}** "
             "(how well the classes sit apart on the map).")
 
 
-def train_updates(data_name: str, n_images: float, latent_dim: float, beta: float, kind: str, epochs: float):
-    """Yield [map, curves, samples, status] after each epoch, at most every UPDATE_S and always after the last."""
+def kept_line(pair: str) -> str:
+    return (f"\n\n**Kept as `{pair}`**: choose *Trained here* in the model list at the top to drag on its map, "
+            "or download it below (for this session only; the server keeps the last few trained models).")
+
+
+def train_updates(trained: TrainedModels, mine: list[str], data_name: str, n_images: float, latent_dim: float,
+                  beta: float, kind: str, epochs: float, likelihood: str, request: gr.Request):
+    """Yield [map, curves, samples, status, picker, download, mine] after each epoch, at most every UPDATE_S and
+    always after the last, which also brings the kept model to the picker and its zip to the download button."""
     if data_name not in DATA:
         raise UserError("Choose a data set from the list.")
     run = LiveRun(kind=kind.lower(), latent_dim=int(latent_dim), beta=float(beta), epochs=int(epochs),
-                  train_images=min(int(n_images), MAX_TRAIN_IMAGES), max_seconds=MAX_SECONDS)
+                  train_images=min(int(n_images), MAX_TRAIN_IMAGES), max_seconds=MAX_SECONDS,
+                  likelihood=str(likelihood).lower())
     check(run)
-    yield [gr.skip(), gr.skip(), gr.skip(), "Starting: building the model and its first epoch…"]
+    session = request.session_hash or "?"
+    STOPS.discard(session)
+    skip = [gr.skip()] * 3
+    yield [gr.skip(), gr.skip(), gr.skip(), "Starting: building the model and its first epoch…", *skip]
+    pair, folder = trained.new_folder(data_name, run.kind)
+    shown = -float("inf")
     try:
-        yield from redraws(data_name, run)
+        for snap, bundle in RUN(data_name, run, folder, stop=lambda: session in STOPS):
+            if bundle is not None:
+                archive = trained.keep(pair, bundle)
+                mine = [*mine, pair]
+                yield [*redraw(data_name, run, snap, kept_line(pair)), gr.Dropdown(choices=trained.choices(mine)),
+                       gr.DownloadButton(f"Download {pair}.zip", value=str(archive), visible=True), mine]
+            elif snap.done or time.perf_counter() - shown >= UPDATE_S:
+                shown = time.perf_counter()
+                yield [*redraw(data_name, run, snap), *skip]
     except RunFailed as err:
         raise gr.Error(str(err)) from None
+    finally:
+        STOPS.discard(session)
 
 
-def redraws(data_name: str, run: LiveRun):
-    """The run's snapshots (from its own process) as the view's outputs, thinned to one redraw per UPDATE_S."""
-    shown = -UPDATE_S
-    for snap, _ in train_in_process(data_name, run):
-        if snap.done or time.perf_counter() - shown >= UPDATE_S:
-            shown = time.perf_counter()
-            name = "VAE" if run.kind == "vae" else "AE"
-            title = f"{name}, β = {run.beta:g}: test codes after epoch {snap.epoch}"
-            yield [code_scatter(snap.codes, snap.labels, CLASS_NAMES[data_name], title),
-                   loss_curves(snap.history, run.kind), show_grid(snap.samples, ncols=8, scale=3),
-                   status_line(snap, run)]
+def redraw(data_name: str, run: LiveRun, snap, kept: str = "") -> list:
+    """The map, the curves, the samples and the status line of one snapshot."""
+    name = "VAE" if run.kind == "vae" else "AE"
+    title = f"{name}, β = {run.beta:g}: test codes after epoch {snap.epoch}"
+    return [code_scatter(snap.codes, snap.labels, CLASS_NAMES[data_name], title).to_json(),
+            loss_curves(snap.history, run.kind).to_json(),
+            show_grid(snap.samples, ncols=8, scale=3), status_line(snap, run) + kept]
 
 
-def build() -> None:
-    """Lay out the view inside the current gr.Tab and wire its events."""
+def build(top, trained: TrainedModels, mine) -> None:
+    """Lay out the view inside the current gr.Tab and wire its events; `top` is the page's header (its picker
+    gets the models trained here), `mine` the session's trained pairs (a gr.State the Compare view reads too)."""
     gr.Markdown(EXPLAIN)
     choices = data_choices()
     with gr.Row():
@@ -87,20 +118,33 @@ def build() -> None:
             latent = gr.Slider(2, 16, value=2, step=1, label="Latent size (above 2 the map is a PCA of the codes)")
             beta = gr.Slider(0, 8, value=1, step=0.25, label="β: weight of the KL term")
             epochs = gr.Slider(1, 100, value=40, step=1, label="Epochs")
+            likelihood = gr.Radio(["Bernoulli", "Gaussian"], value="Bernoulli",
+                                  label="Likelihood: a pixel as ink or not, or as a noisy grey level (σ = 0.1)")
             with gr.Row():
                 train = gr.Button("Train", variant="primary", elem_id="train-button")
                 stop = gr.Button("Stop", elem_id="stop-button")
             status = gr.Markdown(elem_id="train-status")
+            download = gr.DownloadButton("Download the model", visible=False, elem_id="train-download")
         with gr.Column(scale=3):
             with gr.Row():
-                code_map = gr.Plot(label="Test codes", elem_id="train-map")
-                curves = gr.Plot(label="Losses", elem_id="train-curves")
+                code_map = live_figure("Press Train: the test images' codes appear here after the first epoch, "
+                                       "then move as the model learns.", animate=True, elem_id="train-map")
+                curves = live_figure("The losses, epoch by epoch.", elem_id="train-curves")
             samples = gr.Image(label="16 fixed prior draws, decoded", elem_classes=[PIXELATED], height=120,
                                buttons=IMAGE_BUTTONS, alt_text="images decoded from 16 fixed draws from the prior")
     data.change(lambda name: gr.Slider(visible=name != "digits"), data, n_images, api_visibility="private")
-    running = train.click(friendly(train_updates), [data, n_images, latent, beta, kind, epochs],
-                          [code_map, curves, samples, status], concurrency_limit=TRAIN_SLOTS,
-                          concurrency_id="train", show_progress="minimal", show_progress_on=[status],
-                          api_name="train_live", api_visibility="undocumented")   # benchmarks drive it by name
-    stop.click(lambda: "Stopped. The model was not kept (keeping it is still to come).", None, status,
-               cancels=[running], api_visibility="private")
+
+    def updates(mine, data_name, n_images, latent_dim, beta, kind, epochs, likelihood, request: gr.Request):
+        yield from train_updates(trained, mine, data_name, n_images, latent_dim, beta, kind, epochs, likelihood,
+                                 request)
+
+    train.click(friendly(updates), [mine, data, n_images, latent, beta, kind, epochs, likelihood],
+                [code_map, curves, samples, status, top.pair_box, download, mine], concurrency_limit=TRAIN_SLOTS,
+                concurrency_id="train", show_progress="minimal", show_progress_on=[status],
+                api_name="train_live", api_visibility="undocumented")   # benchmarks drive it by name
+    stop.click(stop_run, None, None, api_visibility="private")
+
+
+def stop_run(request: gr.Request) -> None:
+    """Ask this session's run to stop after the epoch in progress (its model is kept)."""
+    STOPS.add(request.session_hash or "?")

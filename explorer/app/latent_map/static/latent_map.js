@@ -15,6 +15,7 @@ import { createLayers } from './layers.js';
 import { attachPinch } from './pinch.js';
 import { plotlyReady, webgl } from './plotly_ready.js';
 import { attachPointer } from './pointer.js';
+import { createReplay } from './replay.js';
 import { attachSwipe } from './swipe.js';
 import { createView } from './view.js';
 
@@ -55,6 +56,13 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
   const frame = () => plotFrame(gd);
   const layers = createLayers(gd, () => window.Plotly);
   const dims = createDims(element, fromSliders, () => setCursor(...state.cursor));
+  // The replay moves the data traces (the ones with test-set indices) to an epoch's places; the grey shading of
+  // the far-from-data region shows with the final places only.
+  const replay = createReplay(element, ({ x, y, final }) => {
+    const shading = gd.data.flatMap((t, i) => (t.type === 'heatmap' ? [i] : []));
+    return window.Plotly.restyle(gd, { x, y }, state.traceIdx.flatMap((t, i) => (t ? [i] : [])))
+      .then(() => (shading.length ? window.Plotly.restyle(gd, { visible: final }, shading) : null));
+  });
   // Hovering a nearest test image rings its dot.
   view.onNeighbourHover((index) => {
     const p = state.payload;
@@ -93,7 +101,8 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
   function load(value) {
     let sel;
     try { sel = JSON.parse(value || '{}'); } catch (err) { sel = {}; }
-    if (!sel.bundle) { view.error('No model selected.'); return; }
+    if (!sel.bundle) { empty(sel.note || 'No model selected.'); return; }
+    element.querySelector('.lm').classList.remove('lm-empty');
     const drawn = state.payload;
     if (drawn && state.ready && sel.bundle === drawn.bundle && (sel.map || drawn.map) === drawn.map) {
       // same map: keep the figure, its zoom and pan; only the layers it names change, and the cursor if it says
@@ -107,6 +116,7 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
     }
     state.loading = sel;
     state.ready = false;
+    replay.setup(null);
     source.select(null);   // answers about the previous map are dropped from now on
     view.loading(`Loading the map of ${sel.bundle}${sel.map ? ` (${sel.map.toUpperCase()})` : ''}…`);
     view.status('');
@@ -129,6 +139,21 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
         state.loading = null;
         draw(p, wanted);
       });
+  }
+
+  // No map here (a model trained without a twin): the veil says why; nothing stale stays on screen.
+  function empty(note) {
+    state.payload = null;
+    state.loading = null;
+    state.ready = false;
+    state.selection = null;
+    state.classOf = null;
+    source.select(null);
+    replay.setup(null);
+    view.title('');
+    view.error('');
+    view.loading(note);
+    element.querySelector('.lm').classList.add('lm-empty');
   }
 
   function draw(p, sel) {
@@ -171,6 +196,7 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
       gd.__lmEvents = true;
     }
     view.loading(null);
+    replay.setup(p);
     // The keyboard reaches the map itself (keys.js), not plotly's 14 toolbar buttons on the way to the tabs.
     gd.querySelectorAll('.modebar-btn').forEach((b) => b.setAttribute('tabindex', '-1'));
     view.placeCursor(frame(), state.cursor);
@@ -291,7 +317,7 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
 
   // The one handle tests and benchmarks use (`#elem_id .lm`): read state and log, switch options, move the cursor.
   view.root.latentMap = { state, log, options, server, element, frame, setCursor, dataToPixel,
-    busy: () => source.busy(), hasBrowserModel: () => source.hasModel() };
+    busy: () => source.busy(), hasBrowserModel: () => source.hasModel(), replay };
   watch('value', () => load(props.value));
   load(props.value);
 }

@@ -1,0 +1,44 @@
+"""The models people train in the Train view, served while the app runs: each one a pair of its own in the registry
+(its name unguessable, listed only in the picker of the session that trained it) and a zip to download. None is
+ever written into the checkpoints folder: its files live in the app's private storage, pruned like any download
+(storage.py), and the server keeps at most MAX_KEPT of them in memory, the oldest going first.
+"""
+import secrets
+import threading
+from collections import deque
+from pathlib import Path
+
+from explorer.bundle import load_bundle
+from explorer.live_bundle import zip_bundle
+from explorer.registry import Registry
+
+MAX_KEPT = 8    # trained models served at once on the whole server (a small MLP bundle: ~3 MB in memory)
+
+
+class TrainedModels:
+    def __init__(self, registry: Registry, storage):
+        self.registry, self.storage = registry, storage
+        self._order: deque[str] = deque()
+        self._lock = threading.Lock()
+
+    def new_folder(self, dataset: str, kind: str) -> tuple[str, Path]:
+        """A fresh pair name ("digits-live-3fa2c1") and the folder its bundle is to be written to."""
+        pair = f"{dataset}-live-{secrets.token_hex(3)}"
+        return pair, self.storage.new_output_folder() / pair / kind
+
+    def keep(self, pair: str, folder: Path) -> Path:
+        """Load the bundle written to `folder` (checked like any bundle), serve it as `pair`, and zip it for
+        download; the zip's path. The oldest trained model is dropped beyond MAX_KEPT."""
+        bundle = load_bundle(folder)
+        archive = zip_bundle(folder.parent, folder.parent.parent / f"{pair}.zip")
+        with self._lock:
+            self.registry.add(pair, bundle)
+            self._order.append(pair)
+            while len(self._order) > MAX_KEPT:
+                self.registry.drop(self._order.popleft())
+        return archive
+
+    def choices(self, mine: list[str]) -> list[tuple[str, str]]:
+        """The picker's choices for a session: the shipped pairs, then the session's trained ones still served."""
+        served = self.registry.pairs
+        return [(self.registry.label(p), p) for p in self.registry.shipped + [p for p in mine if p in served]]
