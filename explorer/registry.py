@@ -42,11 +42,11 @@ class Registry:
         self.bundles[key] = bundle
         return key
 
-    def drop(self, pair: str) -> None:
-        """Stop serving an added pair (a page still showing it is told to choose another)."""
-        for key in self.pairs.get(pair, {}).values():
-            self.bundles.pop(key, None)
+    def drop(self, pair: str) -> list[Bundle]:
+        """Stop serving an added pair (a page still showing it is told to choose another); its bundles."""
+        dropped = [self.bundles.pop(key) for key in self.pairs.get(pair, {}).values() if key in self.bundles]
         self.added.discard(pair)
+        return dropped
 
     def pair(self, name: str | None) -> tuple[Bundle | None, Bundle | None]:
         """(VAE, AE) of a pair; either may be None when only one model was trained. UnknownModel for no pair."""

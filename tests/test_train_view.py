@@ -11,6 +11,8 @@ import pytest
 import torch
 
 from explorer.app.display import friendly
+from explorer.app.latent_map.assets import ASSETS, PREFIX
+from explorer.app.latent_map.component import browser_decoder, payload_url
 from explorer.app.storage import PrivateStorage
 from explorer.app.trained_models import MAX_KEPT, TrainedModels
 from explorer.app.views import train
@@ -46,6 +48,10 @@ def test_the_loss_curves_show_a_vaes_elbo_parts_and_an_aes_reconstruction():
     assert vae.data[-1].yaxis == "y2" and vae.layout.yaxis.range[1] < 10.0   # the first epoch's 10 nats left out
     ae = loss_curves(history, "ae")
     assert {t.name for t in ae.data} == {"test reconstruction", "training loss"} and list(ae.data[0].x) == [1, 2, 3]
+
+
+def served(url: str) -> bytes:
+    return ASSETS.get(url.removeprefix(f"{PREFIX}/"))[0]
 
 
 @pytest.fixture
@@ -97,15 +103,22 @@ def test_stop_ends_the_run_after_the_epoch_in_progress_and_keeps_its_model(train
     assert "s2" not in train.STOPS
 
 
-def test_a_sessions_trained_models_are_not_offered_to_others(trained):
-    folders = []
+def test_a_sessions_trained_models_are_not_offered_to_others_and_the_oldest_goes_whole(trained):
+    folders, first_files = [], None
     for _ in range(MAX_KEPT + 1):
         torch.manual_seed(0)
         pair, folder = trained.new_folder("digits", "vae")
         folders.append(pair)
-        list(train.train_in_process("digits", train.LiveRun(epochs=1, train_images=200, hidden=[16, 8]), folder))
+        list(train.train_in_process("digits", train.LiveRun(epochs=2, train_images=200, hidden=[16, 8]), folder))
         trained.keep(pair, folder)
+        if first_files is None:   # the page's files for its map (points, replay frames, decoder), as a page asks
+            bundle = trained.registry.model(f"{pair}/vae")
+            payload = json.loads(served(payload_url(bundle, f"{pair}/vae", "latent")))
+            first_files = [payload_url(bundle, f"{pair}/vae", "latent"), payload["history"]["url"],
+                           browser_decoder(bundle)["url"]]
+            assert all(ASSETS.get(u.removeprefix(f"{PREFIX}/")) for u in first_files)
     assert folders[0] not in trained.registry.pairs and len(trained.registry.added) == MAX_KEPT   # oldest dropped
+    assert not any(ASSETS.get(u.removeprefix(f"{PREFIX}/")) for u in first_files)              # with its files
     assert [p for _, p in trained.choices([folders[-1]])] == [folders[-1]]
     assert trained.choices([folders[0]]) == [] and trained.registry.shipped == []
     with pytest.raises(Exception, match="choose one of: \\.$"):   # other sessions' names are never listed

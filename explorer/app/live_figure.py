@@ -38,7 +38,7 @@ function draw() {
     const layout = { ...fig.layout, autosize: true,
       ...(moving ? { transition: { duration: 350, easing: 'cubic-in-out' } } : {}) };
     note.hidden = true;
-    Plotly.react(plot, fig.data, layout, { displaylogo: false, responsive: true });
+    Plotly.react(plot, fig.data, layout, { displayModeBar: false, responsive: true });   // to watch, not to edit
     plot.dataset.shown = String(Number(plot.dataset.shown || 0) + 1);   // figures drawn, for tests
   });
 }

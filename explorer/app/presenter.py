@@ -56,7 +56,9 @@ MAPS .lm-title { font-size: 20px; white-space: nowrap; overflow: hidden; text-ov
 MAPS .lm-head { height: 30px; }
 MAPS .lm-badge, MAPS .lm-warn, MAPS .lm-coords, MAPS .lm-status, MAPS .lm-loading, MAPS .lm-error {
   font-size: var(--lm-text); line-height: 1.3; }
-MAPS .lm-nn-title, MAPS .lm-nn, MAPS .lm-help, MAPS .lm-summary, MAPS .lm-how { display: none; }
+/* what a projector has no room for: the neighbours, the help, the latent's summary, the replay of training (the
+   maps and decodes fill the screen; the normal page replays) */
+MAPS .lm-nn-title, MAPS .lm-nn, MAPS .lm-help, MAPS .lm-summary, MAPS .lm-how, MAPS .lm-replay { display: none; }
 /* the sliders of a latent-16 map stay (the lesson's last step opens them): one line until opened */
 MAPS .lm-dims { font-size: var(--lm-text); }
 MAPS .lm-body { flex-wrap: nowrap; gap: 8px; }

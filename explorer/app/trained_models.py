@@ -8,6 +8,7 @@ import threading
 from collections import deque
 from pathlib import Path
 
+from explorer.app.latent_map.component import forget
 from explorer.bundle import load_bundle
 from explorer.live_bundle import zip_bundle
 from explorer.registry import Registry
@@ -35,7 +36,8 @@ class TrainedModels:
             self.registry.add(pair, bundle)
             self._order.append(pair)
             while len(self._order) > MAX_KEPT:
-                self.registry.drop(self._order.popleft())
+                for old in self.registry.drop(self._order.popleft()):
+                    forget(old)   # its map files in the page's asset store
         return archive
 
     def choices(self, mine: list[str]) -> list[tuple[str, str]]:

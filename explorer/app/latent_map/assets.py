@@ -87,6 +87,13 @@ class AssetStore:
             self.add(f"{folder}/{name}", data)
         return f"{PREFIX}/{folder}"
 
+    def remove(self, url: str) -> None:
+        """Forget the file at `url` (a bundle's files, once the bundle is no longer served)."""
+        name = url.removeprefix(f"{PREFIX}/")
+        with self._lock:
+            self._files.pop(name, None)
+            self._gzipped.pop(name, None)
+
     def get(self, name: str) -> tuple[bytes, str] | None:
         return self._files.get(name)
 

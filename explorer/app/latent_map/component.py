@@ -15,7 +15,7 @@ import gradio as gr
 import plotly
 import torch
 
-from explorer.app.latent_map.assets import ASSETS
+from explorer.app.latent_map.assets import ASSETS, PREFIX
 from explorer.app.latent_map.browser_export import UnsupportedDecoder, export_decoder, export_inverse
 from explorer.app.latent_map.joined_script import join_modules, load_once_js
 from explorer.app.latent_map.payload import (PointError, decode_point, history_frames, map_payload, neighbours,
@@ -218,6 +218,22 @@ def browser_decoder(bundle: Bundle) -> dict:
             return {"unsupported": f"{err}; the server decodes this model"}
         return {**info, "url": ASSETS.add_file("decoder.bin", weights), "bytes": len(weights)}
     return bundle.memo("browser-decoder", make)
+
+
+def forget(bundle: Bundle) -> None:
+    """Remove the files this component put in the asset store for `bundle` (its maps' points and replay frames,
+    inverses, decoder weights): for a bundle dropped while the app runs (the Train view's), whose files would
+    otherwise stay in memory for good."""
+    for key, value in list(bundle._memo.items()):
+        if isinstance(key, tuple) and key[0] == "map-payload":
+            payload = json.loads(ASSETS.get(value.removeprefix(f"{PREFIX}/"))[0])
+            if payload.get("history"):
+                ASSETS.remove(payload["history"]["url"])
+            ASSETS.remove(value)
+        elif isinstance(key, tuple) and key[0] == "browser-inverse":
+            ASSETS.remove(value)
+        elif key == "browser-decoder" and "url" in value:
+            ASSETS.remove(value["url"])
 
 
 def latent_map(bundles: dict[str, Bundle], value: str | None = None, **html_kwargs) -> gr.HTML:

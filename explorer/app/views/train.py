@@ -126,10 +126,12 @@ def build(top, trained: TrainedModels, mine) -> None:
             status = gr.Markdown(elem_id="train-status")
             download = gr.DownloadButton("Download the model", visible=False, elem_id="train-download")
         with gr.Column(scale=3):
-            with gr.Row():
-                code_map = live_figure("Press Train: the test images' codes appear here after the first epoch, "
-                                       "then move as the model learns.", animate=True, elem_id="train-map")
-                curves = live_figure("The losses, epoch by epoch.", elem_id="train-curves")
+            with gr.Row():   # side by side where there is room, one above the other on a phone
+                with gr.Column(min_width=340):
+                    code_map = live_figure("Press Train: the test images' codes appear here after the first "
+                                           "epoch, then move as the model learns.", animate=True, elem_id="train-map")
+                with gr.Column(min_width=340):
+                    curves = live_figure("The losses, epoch by epoch.", elem_id="train-curves")
             samples = gr.Image(label="16 fixed prior draws, decoded", elem_classes=[PIXELATED], height=120,
                                buttons=IMAGE_BUTTONS, alt_text="images decoded from 16 fixed draws from the prior")
     data.change(lambda name: gr.Slider(visible=name != "digits"), data, n_images, api_visibility="private")
