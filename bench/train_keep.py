@@ -32,15 +32,15 @@ def one(data_name: str, n_train: int, seed: int, folder: Path) -> dict:
         return asked["at"] is not None
 
     seen = 0
-    for snap, bundle in train_in_process(data_name, LiveRun(train_images=n_train, seed=seed, epochs=100),
-                                         folder / "run" / "vae", stop):
+    for [snap], bundles in train_in_process(data_name, [LiveRun(train_images=n_train, seed=seed, epochs=100)],
+                                            folder / "run", stop):
         seen += 1
         if seen == STOP_AFTER:
             asked["at"] = time.perf_counter()
     written = time.perf_counter()
-    loaded = load_bundle(bundle)
+    loaded = load_bundle(bundles[0])
     served = time.perf_counter()
-    archive = zip_bundle(bundle.parent, folder / "run.zip")
+    archive = zip_bundle(folder / "run", folder / "run.zip")
     return {"stop_to_served": served - asked["at"], "load": served - written, "epochs": snap.epoch,
             "zip_mb": archive.stat().st_size / 1e6, "test_images": len(loaded.codes)}
 

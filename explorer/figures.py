@@ -46,23 +46,27 @@ def code_scatter(codes, labels, class_names, title: str) -> go.Figure:
     return fig
 
 
-def loss_curves(history: list[dict], kind: str) -> go.Figure:
+def loss_curves(history: list[dict], kind: str, twin: list[dict] | None = None) -> go.Figure:
     """Per epoch: the test set's negative ELBO and reconstruction and the training loss (nats per image, left axis),
     and a VAE's test KL (right axis: it is an order of magnitude smaller, and rises while the rest fall). The left
     axis leaves out the first epoch's loss once there are three epochs: it starts from random weights, several times
-    higher than everything after, and would flatten the rest."""
+    higher than everything after, and would flatten the rest. `twin`: the history of an AE trained beside the VAE,
+    whose test reconstruction joins the left axis."""
     epochs = [row["epoch"] for row in history]
     left = [("test_rec_nats", "test reconstruction"), ("train_loss", "training loss")]
     if kind == "vae":
         left.insert(0, ("test_neg_elbo", "test −ELBO"))
     fig = go.Figure([go.Scatter(x=epochs, y=[row[key] for row in history], mode="lines+markers", name=name)
                      for key, name in left])
+    if twin:   # an AE trained beside the VAE: its reconstruction, which pays no KL
+        fig.add_trace(go.Scatter(x=[row["epoch"] for row in twin], y=[row["test_rec_nats"] for row in twin],
+                                 mode="lines+markers", name="AE test reconstruction", line=dict(dash="dash")))
     if kind == "vae":
         fig.add_trace(go.Scatter(x=epochs, y=[row["test_kl_nats"] for row in history], mode="lines+markers",
                                  name="test KL (right axis)", yaxis="y2", line=dict(dash="dot")))
     yaxis = dict(title="nats")
     if len(history) >= 3:
-        later = [row[key] for row in history[1:] for key, _ in left]
+        later = [row[key] for row in history[1:] for key, _ in left] + [row["test_rec_nats"] for row in (twin or [])[1:]]
         yaxis["range"] = [min(later) * 0.97, max(later) * 1.03]
     fig.update_layout(title="Loss per epoch (nats per image)", font=FONT, height=420, xaxis_title="epoch",
                       yaxis=yaxis, margin=dict(l=50, r=50, t=50, b=40), template="plotly_white",

@@ -53,6 +53,7 @@ def write_live_bundle(out: Path, model: torch.nn.Module, data: Dataset, run: Liv
 
 
 def zip_bundle(folder: Path, out_zip: Path) -> Path:
-    """The bundle's folder as a zip whose top folder is the bundle's name (unzip it into a checkpoints folder)."""
+    """A folder (a pair's: its vae/ and ae/ bundles) as a zip whose top folder is the folder's name (unzip it into
+    a checkpoints folder)."""
     made = shutil.make_archive(str(out_zip.with_suffix("")), "zip", root_dir=folder.parent, base_dir=folder.name)
     return Path(made)

@@ -46,17 +46,19 @@ def warm_up() -> None:
         forkserver.ensure_running()
 
 
-def _child(data_name: str, run: LiveRun, out, go, folder: Path | None) -> None:
-    """In the child: train, sending ("snapshot", Snapshot without its model, None) per epoch; with the last, the
-    bundle written to `folder` (live_bundle.py) in place of None; ("error", sentence, None) on failure.
+def _child(data_name: str, runs: list[LiveRun], out, go, folder: Path | None) -> None:
+    """In the child: train `runs` (one model, or a VAE and its AE twin on the same data) epoch by epoch, in turn,
+    sending ("snapshot", [Snapshot without its model, ...], None) per epoch; with the last, the bundles written to
+    folder/<kind> (live_bundle.py) in place of None; ("error", sentence, None) on failure.
 
-    Each epoch waits for a token on `go`: NEXT trains one more, FINISH ends the run with the model as it is (Stop).
-    A parent that stops asking (gradio stops iterating a page that went away, without closing the iterator) leaves
-    the child idle, then gone."""
+    Each epoch waits for a token on `go`: NEXT trains one more, FINISH ends the run with the models as they are
+    (Stop). A parent that stops asking (gradio stops iterating a page that went away, without closing the
+    iterator) leaves the child idle, then gone."""
     torch.set_num_threads(1)
     try:
-        data = subset(load_dataset(data_name, allow_download=False), run.train_images, MAX_TEST_IMAGES, run.seed)
-        live, last, codes = train_live(data, run), None, []
+        first = runs[0]
+        data = subset(load_dataset(data_name, allow_download=False), first.train_images, MAX_TEST_IMAGES, first.seed)
+        lives, last, codes = [train_live(data, run) for run in runs], None, [[] for _ in runs]
         while True:
             try:
                 token = go.get(timeout=IDLE_S)
@@ -64,17 +66,20 @@ def _child(data_name: str, run: LiveRun, out, go, folder: Path | None) -> None:
                 return
             if token == FINISH and last is None:   # stopped before the first epoch ended: nothing to keep
                 return
-            snap = replace(last, done=True) if token == FINISH else next(live, None)
-            if snap is None:
+            snaps = last if token == FINISH else [next(live, None) for live in lives]
+            if any(snap is None for snap in snaps):
                 return
             if token != FINISH:
-                codes.append(snap.codes.astype(np.float16))
-            bundle = (write_live_bundle(folder, snap.model, data, run, snap.history, codes)
-                      if snap.done and folder is not None else None)
-            out.put(("snapshot", replace(snap, model=None), bundle))
-            if snap.done:
+                for kept, snap in zip(codes, snaps):
+                    kept.append(snap.codes.astype(np.float16))
+            done = token == FINISH or any(snap.done for snap in snaps)   # one model's time cap ends both
+            snaps = [replace(snap, done=done) for snap in snaps]
+            bundles = ([write_live_bundle(folder / run.kind, snap.model, data, run, snap.history, kept)
+                        for run, snap, kept in zip(runs, snaps, codes)] if done and folder is not None else None)
+            out.put(("snapshot", [replace(snap, model=None) for snap in snaps], bundles))
+            if done:
                 return
-            last = snap
+            last = snaps
     except Exception as err:   # the parent shows it as one sentence; the traceback stays in the child's stderr
         out.put(("error", f"{type(err).__name__}: {err}"[:300], None))
         raise
@@ -95,14 +100,14 @@ def _main_left_alone():
                 main.__file__ = path
 
 
-def train_in_process(data_name: str, run: LiveRun, folder: Path | None = None,
-                     stop: Callable[[], bool] = lambda: False) -> Iterator[tuple[Snapshot, Path | None]]:
-    """(snapshot, bundle folder) per epoch from a child process; the folder only with the last snapshot (and only
-    when `folder` is given: the child writes the run's bundle there). The snapshot's model is None: the bundle is
-    what crosses the process boundary. `stop()` is asked after each snapshot: True ends the run with the model
-    as it is (one more epoch may have begun: its result is the last snapshot)."""
+def train_in_process(data_name: str, runs: list[LiveRun], folder: Path | None = None,
+                     stop: Callable[[], bool] = lambda: False) -> Iterator[tuple[list[Snapshot], list[Path] | None]]:
+    """Per epoch, one snapshot per run (a model, or a VAE and its AE twin trained in turn on the same data) from a
+    child process; with the last, the runs' bundles (written to folder/<kind> when `folder` is given), else None.
+    The snapshots' models are None: the bundles are what cross the process boundary. `stop()` is asked after each
+    epoch: True ends the run with the models as they are (one more epoch may have begun: its result is the last)."""
     out, go = CONTEXT.Queue(), CONTEXT.Queue()
-    child = CONTEXT.Process(target=_child, args=(data_name, run, out, go, folder), daemon=True)
+    child = CONTEXT.Process(target=_child, args=(data_name, list(runs), out, go, folder), daemon=True)
     with _main_left_alone():
         child.start()
     try:
@@ -110,18 +115,18 @@ def train_in_process(data_name: str, run: LiveRun, folder: Path | None = None,
         go.put(NEXT)
         while True:
             try:
-                kind, value, bundle = out.get(timeout=wait)
+                kind, snaps, bundles = out.get(timeout=wait)
             except queue.Empty:
                 raise RunFailed("The training process stopped answering; try again.") from None
             if kind == "error":
-                raise RunFailed(f"Training failed: {value}")
-            if value.done:
-                yield value, bundle
+                raise RunFailed(f"Training failed: {snaps}")
+            if snaps[0].done:
+                yield snaps, bundles
                 return
-            # the next epoch trains while this one is shown, unless a stop was asked: then this epoch's model is kept
+            # the next epoch trains while this one is shown, unless a stop was asked: then this epoch's models are kept
             go.put(FINISH if stop() else NEXT)
-            yield value, None
-            wait = max(STARTUP_S, run.max_seconds)   # an epoch never takes longer than the run's whole time cap
+            yield snaps, None
+            wait = max(STARTUP_S, runs[0].max_seconds)   # an epoch never takes longer than the run's whole time cap
     finally:
         if child.is_alive():
             child.terminate()
@@ -130,15 +135,22 @@ def train_in_process(data_name: str, run: LiveRun, folder: Path | None = None,
         go.close()
 
 
-def train_here(data_name: str, run: LiveRun, folder: Path | None = None,
-               stop: Callable[[], bool] = lambda: False) -> Iterator[tuple[Snapshot, Path | None]]:
-    """train_in_process's snapshots and bundle, trained in this process: for Hugging Face ZeroGPU, where the GPU is
-    held only inside a spaces.GPU function (the Train view decorates this with gpu.on_gpu there) and a Space
-    runs one user's run at a time anyway. `stop()` is asked after each epoch."""
-    data = subset(load_dataset(data_name, allow_download=False), run.train_images, MAX_TEST_IMAGES, run.seed)
-    codes = []
-    for snap in train_live(data, run, stop):
-        codes.append(snap.codes.astype(np.float16))
-        bundle = (write_live_bundle(folder, snap.model, data, run, snap.history, codes)
-                  if snap.done and folder is not None else None)
-        yield replace(snap, model=None), bundle
+def train_here(data_name: str, runs: list[LiveRun], folder: Path | None = None,
+               stop: Callable[[], bool] = lambda: False) -> Iterator[tuple[list[Snapshot], list[Path] | None]]:
+    """train_in_process's snapshots and bundles, trained in this process: for Hugging Face ZeroGPU, where the GPU is
+    held only inside a spaces.GPU function (the Train view decorates this with gpu.on_gpu there) and a Space runs
+    one user's run at a time anyway. `stop()` is asked after each epoch."""
+    first = runs[0]
+    data = subset(load_dataset(data_name, allow_download=False), first.train_images, MAX_TEST_IMAGES, first.seed)
+    lives, codes = [train_live(data, run) for run in runs], [[] for _ in runs]
+    while True:
+        snaps = [next(live) for live in lives]
+        for kept, snap in zip(codes, snaps):
+            kept.append(snap.codes.astype(np.float16))
+        done = stop() or any(snap.done for snap in snaps)
+        snaps = [replace(snap, done=done) for snap in snaps]
+        bundles = ([write_live_bundle(folder / run.kind, snap.model, data, run, snap.history, kept)
+                    for run, snap, kept in zip(runs, snaps, codes)] if done and folder is not None else None)
+        yield [replace(snap, model=None) for snap in snaps], bundles
+        if done:
+            return

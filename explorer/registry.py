@@ -32,15 +32,14 @@ class Registry:
         """The pairs loaded at start-up, which every user sees."""
         return [p for p in self.pairs if p not in self.added]
 
-    def add(self, pair: str, bundle: Bundle) -> str:
-        """Serve `bundle` as the one model of a new pair (a model trained while the app runs); returns its key.
-        The dict is changed in place: the maps' server functions hold it."""
+    def add(self, pair: str, bundles: list[Bundle]) -> None:
+        """Serve `bundles` (a model trained while the app runs, or a VAE and its AE twin) as a new pair, under
+        "pair/<kind>". The dict is changed in place: the maps' server functions hold it."""
         if pair in self.pairs:
             raise ValueError(f"there is a pair {pair!r} already")
-        key = f"{pair}/{bundle.kind}"
         self.added.add(pair)
-        self.bundles[key] = bundle
-        return key
+        for bundle in bundles:
+            self.bundles[f"{pair}/{bundle.kind}"] = bundle
 
     def drop(self, pair: str) -> list[Bundle]:
         """Stop serving an added pair (a page still showing it is told to choose another); its bundles."""
@@ -59,7 +58,8 @@ class Registry:
         """How a pair reads in a picker: data · backbone · latent size · beta   (its name)."""
         b = self.model_of(pair)
         m, beta = b.config["model"], b.config.get("training", {}).get("beta")
-        head = f"Trained here: {b.kind.upper()} · " if pair in self.added else ""
+        kinds = " + ".join(kind.upper() for kind in self.pairs[pair])
+        head = f"Trained here: {kinds} · " if pair in self.added else ""
         return (f"{head}{b.dataset} · {m['arch'].upper()} · latent {b.latent_dim}"
                 + ("" if beta is None else f" · β = {beta:g}") + f"   ({pair})")
 

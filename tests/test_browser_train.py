@@ -119,3 +119,24 @@ def test_a_closed_page_takes_its_run_with_it(app_url, browser):
     second.close()
     assert waited < 8, f"the second page waited {waited:.1f} s for its first epoch"
     assert not errors, errors
+
+
+def test_a_vae_and_its_twin_train_side_by_side_and_come_back_as_a_pair(app_url, browser):
+    page, errors = open_train(browser, app_url)
+    page.get_by_label("VAE and AE").check()
+    page.wait_for_selector("#train-twin-map", state="visible", timeout=10_000)
+    set_slider(page, "Epochs", 4)
+    page.locator("#train-button").click()
+    page.wait_for_function(f"() => document.querySelector('{STATUS}').innerText.includes('Kept as')", timeout=90_000)
+    maps = page.evaluate("""() => ['#train-map', '#train-twin-map'].map((s) =>
+      document.querySelector(s + ' .js-plotly-plot').layout.title.text)""")
+    assert maps[0].startswith("VAE") and maps[1].startswith("AE"), maps
+    pair = re.search(r"Kept as (\S+):", status(page)).group(1)
+    page.locator("#header-row input[role=combobox]").click()
+    page.get_by_role("option", name=re.compile(f"Trained here.*{pair}")).click()
+    for sel, kind in (("#map-vae", "vae"), ("#map-ae", "ae")):   # both maps of the new pair, ready to drag
+        page.wait_for_function("([sel, key]) => { const m = document.querySelector(sel + ' .lm').latentMap;"
+                               " return m.state.ready && m.state.payload.bundle === key; }",
+                               arg=[sel, f"{pair}/{kind}"], timeout=30_000)
+    page.close()
+    assert not errors, errors

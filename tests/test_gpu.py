@@ -49,19 +49,20 @@ def test_with_spaces_a_generator_is_decorated_with_its_duration(spaces_module):
     spaces_module(SimpleNamespace(GPU=GPU))
     assert gpu.zero_gpu()
     runs = gpu.on_gpu(150.0)(train_here)
-    got = list(runs("digits", RUN))
-    assert asked == [150] and [s.epoch for s, _ in got] == [1, 2, 3]
+    got = list(runs("digits", [RUN]))
+    assert asked == [150] and [s[0].epoch for s, _ in got] == [1, 2, 3]
 
 
 def test_training_here_gives_the_childs_snapshots_and_bundle(tmp_path):
     torch.set_num_threads(1)
-    here = list(train_here("digits", RUN, tmp_path / "here" / "vae"))
-    there = list(train_in_process("digits", RUN, tmp_path / "there" / "vae"))
+    here = [(s[0], b) for s, b in train_here("digits", [RUN], tmp_path / "here")]
+    there = [(s[0], b) for s, b in train_in_process("digits", [RUN], tmp_path / "there")]
     assert [s.epoch for s, _ in here] == [1, 2, 3] and here[-1][0].done and here[-1][0].model is None
     np.testing.assert_allclose(here[-1][0].codes, there[-1][0].codes, rtol=1e-5, atol=1e-6)
-    a, b = load_bundle(here[-1][1]), load_bundle(there[-1][1])
+    a, b = load_bundle(here[-1][1][0]), load_bundle(there[-1][1][0])
     for key, value in a.model.state_dict().items():
         torch.testing.assert_close(b.model.state_dict()[key], value)
-    stopped = list(train_here("digits", LiveRun(epochs=50, train_images=300, hidden=[32, 16]), tmp_path / "s" / "vae",
+    stopped = list(train_here("digits", [LiveRun(epochs=50, train_images=300, hidden=[32, 16])], tmp_path / "s",
                               stop=lambda: True))
-    assert len(stopped) == 1 and stopped[0][0].done and load_bundle(stopped[0][1]).code_history.shape[0] == 1
+    assert len(stopped) == 1 and stopped[0][0][0].done
+    assert load_bundle(stopped[0][1][0]).code_history.shape[0] == 1

@@ -65,27 +65,34 @@ def run_view(trained, *args, session="s1", mine=()):
     return friendly(train.train_updates)(trained, list(mine), *args, SimpleNamespace(session_hash=session))
 
 
+def out(update, name):
+    """One of the handler's outputs, by name (train.OUTPUTS)."""
+    return update[train.OUTPUTS.index(name)]
+
+
 def test_the_handler_streams_a_start_line_then_epochs_and_a_finish_and_keeps_the_model(monkeypatch, trained, tmp_path):
     torch.set_num_threads(1)
     monkeypatch.setattr(train, "UPDATE_S", 0.0)   # every epoch redrawn
     updates = list(run_view(trained, "digits", 1000, 2, 1.0, "VAE", 3, "Bernoulli"))
-    assert updates[0][3].startswith("Starting") and len(updates) == 4
-    assert [u[3].split("**")[1] for u in updates[1:3]] == ["1", "2"]
-    assert updates[-1][3].startswith("**Finished** after 3 epochs")
-    fig, curves, samples, status, picker, download, mine = updates[-1]
-    fig, curves = json.loads(fig), json.loads(curves)   # figures' JSON, for the page's live figures
-    assert len(curves["data"][0]["x"]) == 3 and samples.size[0] > samples.size[1]
+    assert len(updates[0]) == len(train.OUTPUTS) and out(updates[0], "status").startswith("Starting")
+    assert len(updates) == 4 and [out(u, "status").split("**")[1] for u in updates[1:3]] == ["1", "2"]
+    last = updates[-1]
+    assert out(last, "status").startswith("**Finished** after 3 epochs")
+    fig, curves = json.loads(out(last, "map")), json.loads(out(last, "curves"))   # JSON, for the page's figures
+    assert len(curves["data"][0]["x"]) == 3 and out(last, "samples").size[0] > out(last, "samples").size[1]
     assert fig["layout"]["title"]["text"].endswith("after epoch 3") and len(fig["data"]) == 10
+    assert isinstance(out(last, "twin_map"), type(gr.skip()))   # one model: no twin
     # kept: served under its pair, offered to this session's picker, downloadable as a bundle that loads
-    [pair] = mine
-    assert f"`{pair}`" in status and trained.registry.pairs[pair] == {"vae": f"{pair}/vae"}
+    [pair] = out(last, "mine")
+    picker = out(last, "picker")
+    assert f"`{pair}`" in out(last, "status") and trained.registry.pairs[pair] == {"vae": f"{pair}/vae"}
     assert [value for _, value in picker.choices] == [pair]
     assert picker.choices[0][0].startswith("Trained here: VAE · digits")
-    with zipfile.ZipFile(download.value["path"]) as zf:
+    with zipfile.ZipFile(out(last, "download").value["path"]) as zf:
         zf.extractall(tmp_path / "unzipped")
     bundle = load_bundle(tmp_path / "unzipped" / pair / "vae")
     assert bundle.config["training"]["epochs"] == 3 and bundle.code_history.shape[0] == 3
-    assert all(isinstance(u[4], type(gr.skip())) for u in updates[:-1])   # the picker changes only at the end
+    assert all(isinstance(out(u, "picker"), type(gr.skip())) for u in updates[:-1])   # it changes only at the end
 
 
 def test_stop_ends_the_run_after_the_epoch_in_progress_and_keeps_its_model(trained):
@@ -95,22 +102,42 @@ def test_stop_ends_the_run_after_the_epoch_in_progress_and_keeps_its_model(train
         got.append(update)
         if len(got) == 2:
             train.stop_run(SimpleNamespace(session_hash="s2"))
-    assert got[-1][3].startswith("**Stopped** after") and len(got) <= 5
-    [pair] = got[-1][6]
-    epochs = int(got[-1][3].split("after ")[1].split(" ")[0])
+    status = out(got[-1], "status")
+    assert status.startswith("**Stopped** after") and len(got) <= 5
+    [pair] = out(got[-1], "mine")
+    epochs = int(status.split("after ")[1].split(" ")[0])
     kept = trained.registry.model(f"{pair}/vae")
     assert len(kept.metrics["history"]) == epochs and kept.config["model"]["likelihood"] == "gaussian"
     assert "s2" not in train.STOPS
+
+
+def test_a_vae_and_its_twin_make_one_pair_with_both_maps(monkeypatch, trained, tmp_path):
+    torch.set_num_threads(1)
+    monkeypatch.setattr(train, "UPDATE_S", 0.0)
+    updates = list(run_view(trained, "digits", 1000, 2, 1.0, "VAE and AE", 2, "Bernoulli"))
+    last = updates[-1]
+    vae_map, ae_map = json.loads(out(last, "map")), json.loads(out(last, "twin_map"))
+    assert vae_map["layout"]["title"]["text"].startswith("VAE") and ae_map["layout"]["title"]["text"].startswith("AE")
+    names = [t["name"] for t in json.loads(out(last, "curves"))["data"]]
+    assert "AE test reconstruction" in names and "test −ELBO" in names
+    assert "VAE: test −ELBO" in out(last, "status") and "AE: test reconstruction" in out(last, "status")
+    [pair] = out(last, "mine")
+    assert trained.registry.pairs[pair] == {"vae": f"{pair}/vae", "ae": f"{pair}/ae"}
+    assert trained.registry.shared_maps(pair) == ["latent"]
+    assert out(last, "picker").choices[0][0].startswith("Trained here: VAE + AE · digits")
+    with zipfile.ZipFile(out(last, "download").value["path"]) as zf:
+        assert {n.split("/")[1] for n in zf.namelist() if n.count("/") >= 2} == {"vae", "ae"}
 
 
 def test_a_sessions_trained_models_are_not_offered_to_others_and_the_oldest_goes_whole(trained):
     folders, first_files = [], None
     for _ in range(MAX_KEPT + 1):
         torch.manual_seed(0)
-        pair, folder = trained.new_folder("digits", "vae")
+        pair, folder = trained.new_folder("digits")
         folders.append(pair)
-        list(train.train_in_process("digits", train.LiveRun(epochs=2, train_images=200, hidden=[16, 8]), folder))
-        trained.keep(pair, folder)
+        *_, (_, bundles) = train.train_in_process("digits", [train.LiveRun(epochs=2, train_images=200,
+                                                                           hidden=[16, 8])], folder)
+        trained.keep(pair, bundles)
         if first_files is None:   # the page's files for its map (points, replay frames, decoder), as a page asks
             bundle = trained.registry.model(f"{pair}/vae")
             payload = json.loads(served(payload_url(bundle, f"{pair}/vae", "latent")))
@@ -128,5 +155,7 @@ def test_a_sessions_trained_models_are_not_offered_to_others_and_the_oldest_goes
 def test_an_unknown_data_set_is_one_sentence(trained):
     with pytest.raises(gr.Error, match="Choose a data set"):
         list(run_view(trained, "cifar", 1000, 2, 1.0, "VAE", 3, "Bernoulli"))
+    with pytest.raises(gr.Error, match="Choose the model"):
+        list(run_view(trained, "digits", 1000, 2, 1.0, "GAN", 3, "Bernoulli"))
     with pytest.raises(gr.Error, match="likelihood must be"):
         list(run_view(trained, "digits", 1000, 2, 1.0, "VAE", 3, "Poisson"))

@@ -22,18 +22,20 @@ class TrainedModels:
         self._order: deque[str] = deque()
         self._lock = threading.Lock()
 
-    def new_folder(self, dataset: str, kind: str) -> tuple[str, Path]:
-        """A fresh pair name ("digits-live-3fa2c1") and the folder its bundle is to be written to."""
+    def new_folder(self, dataset: str) -> tuple[str, Path]:
+        """A fresh pair name ("digits-live-3fa2c1") and the folder its bundles are to be written to (one
+        subfolder per model: vae/, ae/)."""
         pair = f"{dataset}-live-{secrets.token_hex(3)}"
-        return pair, self.storage.new_output_folder() / pair / kind
+        return pair, self.storage.new_output_folder() / pair
 
-    def keep(self, pair: str, folder: Path) -> Path:
-        """Load the bundle written to `folder` (checked like any bundle), serve it as `pair`, and zip it for
-        download; the zip's path. The oldest trained model is dropped beyond MAX_KEPT."""
-        bundle = load_bundle(folder)
-        archive = zip_bundle(folder.parent, folder.parent.parent / f"{pair}.zip")
+    def keep(self, pair: str, folders: list[Path]) -> Path:
+        """Load the bundles written to `folders` (checked like any bundle), serve them as `pair`, and zip the
+        pair's folder for download; the zip's path. The oldest trained pair is dropped beyond MAX_KEPT."""
+        bundles = [load_bundle(folder) for folder in folders]
+        pair_folder = folders[0].parent
+        archive = zip_bundle(pair_folder, pair_folder.parent / f"{pair}.zip")
         with self._lock:
-            self.registry.add(pair, bundle)
+            self.registry.add(pair, bundles)
             self._order.append(pair)
             while len(self._order) > MAX_KEPT:
                 for old in self.registry.drop(self._order.popleft()):

@@ -8,6 +8,7 @@ the epoch in progress, keeping its model; closing the page ends it at once. A fi
 the pair picker of the session that trained it and can be downloaded as a bundle (trained_models.py).
 """
 import time
+from dataclasses import replace
 
 import gradio as gr
 
@@ -46,16 +47,31 @@ def data_choices() -> list[tuple[str, str]]:
     return [(DATA[n], n) for n in names]
 
 
-def status_line(snap, run: LiveRun) -> str:
+KINDS = {"VAE": ["vae"], "AE": ["ae"], "VAE and AE": ["vae", "ae"]}   # the model choice -> the models trained
+# the handler's outputs, in order (tests read them by name)
+OUTPUTS = ("map", "twin_map", "curves", "samples", "twin_samples", "status", "picker", "download", "mine")
+
+
+def losses_text(snap, run: LiveRun) -> str:
     row = snap.history[-1]
-    losses = (f"test −ELBO **{row['test_neg_elbo']:.1f}** nats (reconstruction {row['test_rec_nats']:.1f} + KL "
-              f"{row['test_kl_nats']:.1f})" if run.kind == "vae" else f"test reconstruction **{row['test_rec_nats']:.1f}** nats")
+    if run.kind == "vae":
+        return (f"test −ELBO **{row['test_neg_elbo']:.1f}** nats (reconstruction {row['test_rec_nats']:.1f} + KL "
+                f"{row['test_kl_nats']:.1f})")
+    return f"test reconstruction **{row['test_rec_nats']:.1f}** nats"
+
+
+def status_line(snaps: list, runs: list[LiveRun]) -> str:
+    snap, run = snaps[0], runs[0]
     head = (f"**Finished** after {snap.epoch} epochs" if snap.done and snap.epoch == run.epochs else
             f"**Stopped at the time cap** after {snap.epoch} epochs" if snap.done and snap.seconds >= run.max_seconds else
             f"**Stopped** after {snap.epoch} epochs" if snap.done else
             f"Epoch **{snap.epoch}** of {run.epochs}")
-    return (f"{head}, {snap.seconds:.1f} s. {losses}; kNN-5 accuracy of the test codes **{snap.knn5:.2f}** "
-            "(how well the classes sit apart on the map).")
+    if len(runs) == 1:
+        return (f"{head}, {snap.seconds:.1f} s. {losses_text(snap, run)}; kNN-5 accuracy of the test codes "
+                f"**{snap.knn5:.2f}** (how well the classes sit apart on the map).")
+    parts = [f"{r.kind.upper()}: {losses_text(s, r)}, kNN-5 **{s.knn5:.2f}**" for s, r in zip(snaps, runs)]
+    return (f"{head}, {max(s.seconds for s in snaps):.1f} s. " + "; ".join(parts)
+            + " (kNN-5: how well the classes sit apart on each map).")
 
 
 def kept_line(pair: str) -> str:
@@ -65,43 +81,52 @@ def kept_line(pair: str) -> str:
 
 def train_updates(trained: TrainedModels, mine: list[str], data_name: str, n_images: float, latent_dim: float,
                   beta: float, kind: str, epochs: float, likelihood: str, request: gr.Request):
-    """Yield [map, curves, samples, status, picker, download, mine] after each epoch, at most every UPDATE_S and
-    always after the last, which also brings the kept model to the picker and its zip to the download button."""
+    """Yield the OUTPUTS after each epoch, at most every UPDATE_S and always after the last, which also brings the
+    kept model(s) to the picker and their zip to the download button."""
     if data_name not in DATA:
         raise UserError("Choose a data set from the list.")
-    run = LiveRun(kind=kind.lower(), latent_dim=int(latent_dim), beta=float(beta), epochs=int(epochs),
-                  train_images=min(int(n_images), MAX_TRAIN_IMAGES), max_seconds=MAX_SECONDS,
-                  likelihood=str(likelihood).lower())
-    check(run)
+    if kind not in KINDS:
+        raise UserError(f"Choose the model: {', '.join(KINDS)}.")
+    base = LiveRun(latent_dim=int(latent_dim), beta=float(beta), epochs=int(epochs),
+                   train_images=min(int(n_images), MAX_TRAIN_IMAGES), max_seconds=MAX_SECONDS,
+                   likelihood=str(likelihood).lower())
+    runs = [replace(base, kind=k) for k in KINDS[kind]]
+    for run in runs:
+        check(run)
     session = request.session_hash or "?"
     STOPS.discard(session)
-    skip = [gr.skip()] * 3
-    yield [gr.skip(), gr.skip(), gr.skip(), "Starting: building the model and its first epoch…", *skip]
-    pair, folder = trained.new_folder(data_name, run.kind)
+    yield [gr.skip()] * 5 + ["Starting: building the model and its first epoch…"] + [gr.skip()] * 3
+    pair, folder = trained.new_folder(data_name)
     shown = -float("inf")
     try:
-        for snap, bundle in RUN(data_name, run, folder, stop=lambda: session in STOPS):
-            if bundle is not None:
-                archive = trained.keep(pair, bundle)
+        for snaps, bundles in RUN(data_name, runs, folder, stop=lambda: session in STOPS):
+            if bundles is not None:
+                archive = trained.keep(pair, bundles)
                 mine = [*mine, pair]
-                yield [*redraw(data_name, run, snap, kept_line(pair)), gr.Dropdown(choices=trained.choices(mine)),
+                yield [*redraw(data_name, runs, snaps, kept_line(pair)), gr.Dropdown(choices=trained.choices(mine)),
                        gr.DownloadButton(f"Download {pair}.zip", value=str(archive), visible=True), mine]
-            elif snap.done or time.perf_counter() - shown >= UPDATE_S:
+            elif snaps[0].done or time.perf_counter() - shown >= UPDATE_S:
                 shown = time.perf_counter()
-                yield [*redraw(data_name, run, snap), *skip]
+                yield [*redraw(data_name, runs, snaps), *[gr.skip()] * 3]
     except RunFailed as err:
         raise gr.Error(str(err)) from None
     finally:
         STOPS.discard(session)
 
 
-def redraw(data_name: str, run: LiveRun, snap, kept: str = "") -> list:
-    """The map, the curves, the samples and the status line of one snapshot."""
-    name = "VAE" if run.kind == "vae" else "AE"
-    title = f"{name}, β = {run.beta:g}: test codes after epoch {snap.epoch}"
-    return [code_scatter(snap.codes, snap.labels, CLASS_NAMES[data_name], title).to_json(),
-            loss_curves(snap.history, run.kind).to_json(),
-            show_grid(snap.samples, ncols=8, scale=3), status_line(snap, run) + kept]
+def redraw(data_name: str, runs: list[LiveRun], snaps: list, kept: str = "") -> list:
+    """The maps, the curves, the samples and the status line of one epoch's snapshots (the twin's: gr.skip() for
+    a single model)."""
+    def code_map(run, snap):
+        title = f"{run.kind.upper()}, β = {run.beta:g}: test codes after epoch {snap.epoch}"
+        return code_scatter(snap.codes, snap.labels, CLASS_NAMES[data_name], title).to_json()
+
+    twin = len(runs) > 1
+    return [code_map(runs[0], snaps[0]), code_map(runs[1], snaps[1]) if twin else gr.skip(),
+            loss_curves(snaps[0].history, runs[0].kind, snaps[1].history if twin else None).to_json(),
+            show_grid(snaps[0].samples, ncols=8, scale=3),
+            show_grid(snaps[1].samples, ncols=8, scale=3) if twin else gr.skip(),
+            status_line(snaps, runs) + kept]
 
 
 def build(top, trained: TrainedModels, mine) -> None:
@@ -114,7 +139,7 @@ def build(top, trained: TrainedModels, mine) -> None:
             data = gr.Dropdown(choices, value="digits", label="Data")
             n_images = gr.Slider(1000, MAX_TRAIN_IMAGES, value=10_000, step=1000, visible=False,
                                  label="Training images (a seeded subset)")
-            kind = gr.Radio(["VAE", "AE"], value="VAE", label="Model")
+            kind = gr.Radio(list(KINDS), value="VAE", label="Model (both: a VAE and its AE twin, in turn)")
             latent = gr.Slider(2, 16, value=2, step=1, label="Latent size (above 2 the map is a PCA of the codes)")
             beta = gr.Slider(0, 8, value=1, step=0.25, label="β: weight of the KL term")
             epochs = gr.Slider(1, 100, value=40, step=1, label="Epochs")
@@ -130,18 +155,28 @@ def build(top, trained: TrainedModels, mine) -> None:
                 with gr.Column(min_width=340):
                     code_map = live_figure("Press Train: the test images' codes appear here after the first "
                                            "epoch, then move as the model learns.", animate=True, elem_id="train-map")
+                with gr.Column(min_width=340, visible=False) as twin_column:
+                    twin_map = live_figure("The plain autoencoder's codes, beside the VAE's.", animate=True,
+                                           elem_id="train-twin-map")
                 with gr.Column(min_width=340):
                     curves = live_figure("The losses, epoch by epoch.", elem_id="train-curves")
-            samples = gr.Image(label="16 fixed prior draws, decoded", elem_classes=[PIXELATED], height=120,
-                               buttons=IMAGE_BUTTONS, alt_text="images decoded from 16 fixed draws from the prior")
+            with gr.Row():
+                samples = gr.Image(label="16 fixed prior draws, decoded", elem_classes=[PIXELATED], height=120,
+                                   buttons=IMAGE_BUTTONS, alt_text="images decoded from 16 fixed draws from the prior")
+                twin_samples = gr.Image(label="The AE's decodes of the same 16 draws", elem_classes=[PIXELATED],
+                                        height=120, buttons=IMAGE_BUTTONS, visible=False,
+                                        alt_text="the autoencoder's decodes of the same 16 prior draws")
     data.change(lambda name: gr.Slider(visible=name != "digits"), data, n_images, api_visibility="private")
+    kind.change(lambda k: [gr.Column(visible=len(KINDS.get(k, [])) > 1), gr.Image(visible=len(KINDS.get(k, [])) > 1)],
+                kind, [twin_column, twin_samples], api_visibility="private")
 
     def updates(mine, data_name, n_images, latent_dim, beta, kind, epochs, likelihood, request: gr.Request):
         yield from train_updates(trained, mine, data_name, n_images, latent_dim, beta, kind, epochs, likelihood,
                                  request)
 
     train.click(friendly(updates), [mine, data, n_images, latent, beta, kind, epochs, likelihood],
-                [code_map, curves, samples, status, top.pair_box, download, mine], concurrency_limit=TRAIN_SLOTS,
+                [code_map, twin_map, curves, samples, twin_samples, status, top.pair_box, download, mine],
+                concurrency_limit=TRAIN_SLOTS,
                 concurrency_id="train", show_progress="minimal", show_progress_on=[status],
                 api_name="train_live", api_visibility="undocumented")   # benchmarks drive it by name
     stop.click(stop_run, None, None, api_visibility="private")
