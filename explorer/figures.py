@@ -96,12 +96,14 @@ def rate_distortion(points: list[dict], current: str | None = None) -> go.Figure
                                yanchor="bottom", font=dict(size=11, color="#777"))
         fig.update_xaxes(range=[x0, x1])
         fig.update_yaxes(range=[y0, y1])
-    for i, p in enumerate(sorted(points, key=lambda p: p["rate"])):   # labels above and below in turn
+    middle = np.mean([p["rate"] for p in points]) if points else 0.0
+    for i, p in enumerate(sorted(points, key=lambda p: p["rate"])):
         big = p["name"] == current
+        # labels above and below in turn, towards the middle of the chart: neighbours and edges do not cut them
+        where = ("top" if i % 2 else "bottom") + (" right" if p["rate"] <= middle else " left")
         fig.add_trace(go.Scatter(
-            x=[p["rate"]], y=[p["distortion"]], mode="markers+text", name=p["name"],
-            text=[f"β {p['beta']:g} · {p['active']}"], textposition="top center" if i % 2 else "bottom center",
-            showlegend=False,
+            x=[p["rate"]], y=[p["distortion"]], mode="markers+text", name=p["name"], cliponaxis=False,
+            text=[f"β {p['beta']:g} · {p['active']}"], textposition=where, showlegend=False,
             marker=dict(size=16 if big else 11, color="#e15759" if big else "#4e79a7",
                         line=dict(color="#111", width=1.5 if big else 0)),
             hovertemplate=f"{p['name']}, {p['latent_dim']}-D<br>KL %{{x:.2f}} nats<br>reconstruction %{{y:.2f}} nats"
