@@ -3,6 +3,7 @@
 Constants, the bundles (loaded once, read-only), small handlers, then the Blocks and launch().
 """
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from explorer import live_process
 from explorer.app import api, fairness, gradio_cache, header, lesson, presenter, storage
 from explorer.app.latent_map.component import routes
 from explorer.app.page_gzip import page_gzip
+from explorer.app.settings import checkpoint_folders
 from explorer.app.trained_models import TrainedModels
 from explorer.app.views import compare, generate, reconstruct, train
 from explorer.classifier import load_classifiers
@@ -21,8 +23,8 @@ from explorer.preprocess import MAX_PIXELS
 from explorer.registry import load_registry
 
 HERE = Path(__file__).resolve().parent
-CHECKPOINTS = Path(os.environ.get("LATENT_EXPLORER_CHECKPOINTS", HERE / "checkpoints"))
-CLASSIFIERS = CHECKPOINTS / "classifiers"
+# python app.py --checkpoints DIR [DIR ...], or LATENT_EXPLORER_CHECKPOINTS=DIR[:DIR...], or checkpoints/ (settings.py)
+CHECKPOINTS = checkpoint_folders(sys.argv[1:], os.environ, HERE / "checkpoints")
 MAX_FILE_SIZE = "10mb"
 MAX_QUEUED = 256
 MAX_SESSIONS = 200   # per-session state kept (least recently used go first): ~180 KB each, ~36 MB at most
@@ -78,13 +80,16 @@ STORAGE = storage.PrivateStorage()
 STORAGE.use_for_gradio()
 
 REGISTRY = load_registry(CHECKPOINTS)
-TRAINED = TrainedModels(REGISTRY, STORAGE)   # the Train view's models: served for the session, never in CHECKPOINTS
+TRAINED = TrainedModels(REGISTRY, STORAGE)   # the Train view's models: served for the session, never written to CHECKPOINTS
 PAIRS = REGISTRY.pairs
 FIRST_PAIR = PREFERRED_PAIR if PREFERRED_PAIR in PAIRS else next(iter(PAIRS), None)
 
 
-CLASSIFIER_BY_DATASET, _skipped = load_classifiers(CLASSIFIERS)
-REGISTRY.problems.extend(_skipped)
+CLASSIFIER_BY_DATASET = {}
+for _folder in CHECKPOINTS:   # each folder's classifiers/; a data set's first one wins
+    _found, _skipped = load_classifiers(_folder / "classifiers")
+    CLASSIFIER_BY_DATASET = {**_found, **CLASSIFIER_BY_DATASET}
+    REGISTRY.problems.extend(_skipped)
 
 
 with gr.Blocks(title="Latent Explorer", fill_width=True) as demo:

@@ -82,18 +82,27 @@ class Registry:
         return [n for n in names[0] if all(n in other for other in names)]
 
 
-def load_registry(root: Path) -> Registry:
-    """Every bundle under `root`; a broken one (or a pair whose models cannot be shown together) is skipped and
-    named in one sentence, never fatal."""
+def load_registry(roots: Path | list[Path]) -> Registry:
+    """Every bundle under `roots` (a folder, or several searched in order); a broken one (or a pair whose models
+    cannot be shown together, or a pair name an earlier folder has) is skipped and named in one sentence, never
+    fatal. The sentences name no server path: a folder is named by its place in the list."""
+    roots = [roots] if isinstance(roots, (str, Path)) else list(roots)
     reg = Registry()
-    for path in find_bundles(root) if root.is_dir() else []:
-        key = path.relative_to(root).as_posix()
-        try:
-            reg.bundles[key] = load_bundle(path)
-        except BundleError as err:
-            reg.problems.append(f"`{key}` was skipped: {err}")
-        except Exception as err:   # its text may hold server paths: the type says enough
-            reg.problems.append(f"`{key}` was skipped: it could not be read ({type(err).__name__}).")
+    for n, root in enumerate(Path(r) for r in roots):
+        where = "" if len(roots) == 1 else f" in checkpoints folder {n + 1}"
+        taken = set(reg.pairs)
+        for path in find_bundles(root) if root.is_dir() else []:
+            key = path.relative_to(root).as_posix()
+            if Path(key).parent.as_posix() in taken:
+                reg.problems.append(f"`{key}`{where} was skipped: an earlier checkpoints folder has a pair of that "
+                                    "name.")
+                continue
+            try:
+                reg.bundles[key] = load_bundle(path)
+            except BundleError as err:
+                reg.problems.append(f"`{key}`{where} was skipped: {err}")
+            except Exception as err:   # its text may hold server paths: the type says enough
+                reg.problems.append(f"`{key}`{where} was skipped: it could not be read ({type(err).__name__}).")
     for pair, keys in reg.pairs.items():
         if not reg.shared_maps(pair):
             for key in keys.values():
