@@ -78,7 +78,7 @@ def loss_curves(history: list[dict], kind: str, twin: list[dict] | None = None) 
 
 def rate_distortion(points: list[dict], current: str | None = None) -> go.Figure:
     """KL (the rate, nats) against reconstruction (the distortion, nats), one marker per VAE: `points` are dicts of
-    name, rate, distortion, beta, active ("2 of 2" units) and latent_dim; `current` is drawn larger. Dotted lines
+    name, rate, distortion, beta, active ("2/2 units") and latent_dim; `current` is drawn larger. Dotted lines
     join equal −ELBO (rate + distortion): a model down and to the left is better, one along a line trades one for
     the other at the same bound. Lower β buys detail with nats of KL; high β pays in detail for a tidier code."""
     fig = go.Figure()
@@ -96,7 +96,7 @@ def rate_distortion(points: list[dict], current: str | None = None) -> go.Figure
                                yanchor="bottom", font=dict(size=11, color="#777"))
         fig.update_xaxes(range=[x0, x1])
         fig.update_yaxes(range=[y0, y1])
-    middle = np.mean([p["rate"] for p in points]) if points else 0.0
+        middle = rate.mean()
     for i, p in enumerate(sorted(points, key=lambda p: p["rate"])):
         big = p["name"] == current
         # labels above and below in turn, towards the middle of the chart: neighbours and edges do not cut them

@@ -77,18 +77,23 @@ def map_payload(bundle: Bundle, key: str, map_name: str) -> dict:
         "dims": latent_dims(bundle) if d > 2 else [],
         # how the map formed: {"epochs"} when the bundle kept its codes per epoch (history_frames; the app adds
         # the "url" of the file)
-        "history": None if history_frames(bundle, map_name) is None else {"epochs": len(bundle.code_history)},
+        "history": {"epochs": len(bundle.code_history)} if has_history(bundle, map_name) else None,
     }
+
+
+def has_history(bundle: Bundle, map_name: str) -> bool:
+    """Whether the map can replay its training: the bundle kept its codes per epoch and the map is not a UMAP."""
+    return bundle.code_history is not None and map_name != "umap"
 
 
 def history_frames(bundle: Bundle, map_name: str) -> np.ndarray | None:
     """(epochs, N, 2) float16: where each test image sat on the map after each training epoch, for the replay; the
     last epoch is the map's own positions. For a PCA map, the codes through the final PCA (a linear map, so early
     epochs show as the final model's axes see them); a UMAP cannot place old codes without moving its dots: None."""
-    history, m = bundle.code_history, bundle.maps[map_name]
-    if history is None or map_name == "umap":
+    if not has_history(bundle, map_name):
         return None
-    codes = history.astype(np.float64)
+    m = bundle.maps[map_name]
+    codes = bundle.code_history.astype(np.float64)
     xy = codes if map_name == "latent" else (codes - m.mean) @ m.components.T
     xy[-1] = m.xy
     return xy.astype(np.float16)

@@ -88,6 +88,6 @@ def build(registry: Registry, pair_box, classifiers: dict, mine) -> None:
              [vae_img, ae_img, table, explain])
     # Results belong to the pair that made them: a new pair clears them until the button is pressed again.
     pair_box.change(lambda: (None, None, None, EXPLAIN.format(real="–")), None, [vae_img, ae_img, table, explain])
-    pair_box.change(friendly(lambda p, m: rate_chart(registry, p, m)), [pair_box, mine], rates,
-                    api_visibility="private")
-    go.click(friendly(lambda p, m: rate_chart(registry, p, m)), [pair_box, mine], rates, api_visibility="private")
+    chart = friendly(lambda p, m: rate_chart(registry, p, m))   # on a new pair, and with the draws (new models)
+    pair_box.change(chart, [pair_box, mine], rates, api_visibility="private")
+    go.click(chart, [pair_box, mine], rates, api_visibility="private")

@@ -26,7 +26,6 @@ TRAIN_SLOTS = 1        # runs at once on the whole server (two cores: one trains
 MAX_SECONDS = 120.0    # a run's hard cap; it stops after the epoch that crosses it
 UPDATE_S = 0.5      # at most two redraws a second (BENCHMARKS.md, "The Train view in a page": with gr.Plot, which
                     # rebuilds each figure, a headless page here fell seconds behind at this rate; live figures do not)
-                    # at two a second the page fell seconds behind (a Stop click waited up to 30 s)
 # Where runs train: a process of their own; on Hugging Face ZeroGPU, this one, inside a spaces.GPU function
 # (explorer/gpu.py) that holds the GPU for at most the run's time cap and a little for its bundle.
 RUN = on_gpu(MAX_SECONDS + 30)(train_here) if zero_gpu() else train_in_process
@@ -167,8 +166,11 @@ def build(top, trained: TrainedModels, mine) -> None:
                                         height=120, buttons=IMAGE_BUTTONS, visible=False,
                                         alt_text="the autoencoder's decodes of the same 16 prior draws")
     data.change(lambda name: gr.Slider(visible=name != "digits"), data, n_images, api_visibility="private")
-    kind.change(lambda k: [gr.Column(visible=len(KINDS.get(k, [])) > 1), gr.Image(visible=len(KINDS.get(k, [])) > 1)],
-                kind, [twin_column, twin_samples], api_visibility="private")
+    def show_twin(k):
+        both = len(KINDS.get(k, [])) > 1
+        return [gr.Column(visible=both), gr.Image(visible=both)]
+
+    kind.change(show_twin, kind, [twin_column, twin_samples], api_visibility="private")
 
     def updates(mine, data_name, n_images, latent_dim, beta, kind, epochs, likelihood, request: gr.Request):
         yield from train_updates(trained, mine, data_name, n_images, latent_dim, beta, kind, epochs, likelihood,
