@@ -15,7 +15,7 @@ from explorer import live_process
 from explorer.app import api, fairness, gradio_cache, header, lesson, presenter, storage
 from explorer.app.latent_map.component import routes
 from explorer.app.page_gzip import page_gzip
-from explorer.app.settings import checkpoint_folders
+from explorer.app.settings import allow_model_code, checkpoint_folders
 from explorer.app.trained_models import TrainedModels
 from explorer.app.views import compare, generate, reconstruct, train
 from explorer.classifier import load_classifiers
@@ -79,7 +79,8 @@ torch.set_num_threads(1)
 STORAGE = storage.PrivateStorage()
 STORAGE.use_for_gradio()
 
-REGISTRY = load_registry(CHECKPOINTS)
+# --allow-model-code: bundles of one's own models import the module they name (README, "Bring your own model")
+REGISTRY = load_registry(CHECKPOINTS, allow_model_code=allow_model_code(sys.argv[1:], os.environ))
 TRAINED = TrainedModels(REGISTRY, STORAGE)   # the Train view's models: served for the session, never written to CHECKPOINTS
 PAIRS = REGISTRY.pairs
 FIRST_PAIR = PREFERRED_PAIR if PREFERRED_PAIR in PAIRS else next(iter(PAIRS), None)

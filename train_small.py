@@ -17,18 +17,24 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from explorer import distributed
 from explorer.bundle import round_to_half, write_bundle
-from explorer.data import DATASETS, DataNotFoundError, load_dataset
+from explorer.data import DATASETS, DataNotFoundError, load_dataset, test_latents
 from explorer.evaluate import encode_all, evaluate
-from explorer.models import ModelConfig, build_model
+from explorer.models import IMAGE_SIZES, ModelConfig, build_model
 from explorer.map_fit import fit_maps
-from explorer.training import DEFAULT_HIDDEN, TrainConfig, TrainingDiverged, fit, sample_grid_png
+from explorer.training import DEFAULT_HIDDEN, TrainConfig, TrainingDiverged, default_hidden, fit, sample_grid_png
 
 
 def parse_args(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dataset", default="fashion-mnist", choices=DATASETS)
-    p.add_argument("--data-dir", default=None, help="folder with the IDX files (looked at first)")
+    p.add_argument("--data-dir", default=None,
+                   help="folder with the IDX files (looked at first), or for --dataset folder the folder of images "
+                        "(one subfolder per class, or none)")
+    p.add_argument("--image-size", type=int, default=None, choices=IMAGE_SIZES,
+                   help="side in pixels for --dataset folder (default 32) and sprites (32 or 64)")
+    p.add_argument("--channels", type=int, default=3, choices=[1, 3], help="1 grey or 3 colour, for --dataset folder")
     p.add_argument("--offline", action="store_true", help="never try to download the dataset")
     p.add_argument("--model", default="both", choices=["vae", "ae", "both"])
     p.add_argument("--arch", default="mlp", choices=["mlp", "conv"])
@@ -57,7 +63,8 @@ def parse_args(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
     a = p.parse_args(argv)
     cfg = TrainConfig(dataset=a.dataset, arch=a.arch, latent_dim=a.latent_dim, likelihood=a.likelihood,
                       beta=a.beta, warmup_epochs=a.warmup_epochs, epochs=a.epochs, batch_size=a.batch_size,
-                      lr=a.lr, schedule=a.schedule, seed=a.seed, hidden=a.hidden or DEFAULT_HIDDEN[a.arch], maps=a.maps,
+                      lr=a.lr, schedule=a.schedule, seed=a.seed, hidden=a.hidden or default_hidden(a.arch, a.image_size),
+                      maps=a.maps,
                       grid_every=a.grid_every, max_steps=a.max_steps)
     return cfg, a
 
@@ -72,20 +79,22 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def train_one(kind: str, cfg: TrainConfig, a: argparse.Namespace, data, command: str) -> Path:
+def train_one(kind: str, cfg: TrainConfig, a: argparse.Namespace, data, command: str) -> Path | None:
     torch.manual_seed(cfg.seed)   # same seed, same initial encoder/decoder for both twins
     model_cfg = ModelConfig(kind=kind, arch=cfg.arch, latent_dim=cfg.latent_dim, likelihood=cfg.likelihood,
-                            gaussian_sigma=a.sigma, hidden=cfg.hidden)
+                            gaussian_sigma=a.sigma, hidden=cfg.hidden, image_shape=data.image_shape)
     model = build_model(model_cfg)
     t0 = time.perf_counter()
-    run = fit(model, data, cfg)
+    run = fit(model.to(distributed.device()), distributed.on_device(data), cfg)
+    if not distributed.is_main():
+        return None   # under torchrun rank 0 evaluates and writes; the others wait for it at the next collective
+    model.cpu()   # evaluation runs on the CPU, as in a single-process run (a no-op there)
     if a.half_weights:
         round_to_half(model)   # what the bundle will hold, so every figure below is of it
     print(f"{kind}: evaluating on {len(data.x_test)} test images ...")
     metrics = evaluate(model, data, torch.Generator().manual_seed(cfg.seed), iwae_k=a.iwae_k)
     mu, logvar = encode_all(model, data.x_test)
-    latents = {"labels": data.y_test.numpy(), "class_names": np.array(data.class_names),
-               "images": (data.x_test[:, 0] * 255).round().to(torch.uint8).numpy()}
+    latents = test_latents(data)
     latents.update({"mu": mu, "logvar": logvar} if kind == "vae" else {"z": mu})
     # the codes after each epoch, for the maps' replay; the last are the bundle's own (of the rounded weights)
     latents["code_history"] = np.concatenate([run["code_history"][:-1], mu[None].astype(np.float16)])
@@ -95,7 +104,8 @@ def train_one(kind: str, cfg: TrainConfig, a: argparse.Namespace, data, command:
     config = {"model": model_cfg.to_dict(), "twin": "ae" if kind == "vae" else "vae",
               "dataset": {"name": data.name, "source": data.source, "class_names": data.class_names,
                           "n_train": len(data.x_train), "n_test": len(data.x_test)},
-              "training": asdict(cfg), "command": command, "versions": library_versions()}
+              "training": asdict(cfg), "command": command, "versions": library_versions(),
+              "world_size": distributed.world_size()}   # processes that trained it (torchrun), 1 for plain python
     png = sample_grid_png(model, torch.Generator().manual_seed(cfg.seed))
     out = write_bundle(Path(a.out) / kind, config, model, metrics, latents, maps, png, run["progress_pngs"],
                        half_weights=a.half_weights)
@@ -110,16 +120,23 @@ def main(argv=None) -> int:
     torch.set_flush_denormal(True)   # tiny weights late in training otherwise slow CPU math ~1.5x
     command = "python train_small.py " + shlex.join(sys.argv[1:] if argv is None else argv)
     try:
-        data = load_dataset(cfg.dataset, a.data_dir, allow_download=not a.offline)
-        print(f"{data.name}: {len(data.x_train)} train / {len(data.x_test)} test images from {data.source}")
+        distributed.init()   # under torchrun: join the other processes (README, "Several GPUs or machines")
+        with distributed.local_main_first():   # one download into a machine's cache at a time
+            data = load_dataset(cfg.dataset, a.data_dir, allow_download=not a.offline, image_size=a.image_size,
+                                channels=a.channels)
+        if distributed.is_main():
+            print(f"{data.name}: {len(data.x_train)} train / {len(data.x_test)} test images from {data.source}")
         for kind in (["vae", "ae"] if a.model == "both" else [a.model]):
             train_one(kind, cfg, a, data, command)
+        distributed.barrier()   # the other ranks wait here until rank 0 has written the last bundle
     except (DataNotFoundError, TrainingDiverged, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("Interrupted: no bundle was written for the model in training.", file=sys.stderr)
         return 130
+    finally:
+        distributed.teardown()
     return 0
 
 

@@ -37,7 +37,7 @@ CASES = {   # name -> (what it is, channels, shallow)
 }
 
 
-def shallow_encoder(channels: list[int]) -> nn.Module:
+def shallow_encoder(channels: list[int], image_shape=(1, 28, 28)) -> nn.Module:
     """The backbone before the 3x3 layers: one 4x4 stride-2 conv per stage."""
     c1, c2, dense = channels
     return nn.Sequential(nn.Conv2d(1, c1, 4, stride=2, padding=1), nn.ReLU(),
@@ -45,7 +45,7 @@ def shallow_encoder(channels: list[int]) -> nn.Module:
                          nn.Flatten(), nn.Linear(c2 * 7 * 7, dense), nn.ReLU())
 
 
-def shallow_decoder(latent_dim: int, channels: list[int]) -> nn.Module:
+def shallow_decoder(latent_dim: int, channels: list[int], image_shape=(1, 28, 28)) -> nn.Module:
     c1, c2, dense = channels
     return nn.Sequential(nn.Linear(latent_dim, dense), nn.ReLU(),
                          nn.Linear(dense, c2 * 7 * 7), nn.ReLU(), nn.Unflatten(1, (c2, 7, 7)),

@@ -19,5 +19,13 @@ for model in vae ae; do
     python train_small.py --dataset fashion-mnist --arch conv --latent-dim 16 --hidden 32 64 64 --epochs 30 \
         --lr 1.5e-3 --threads 2 --grid-every 5 --half-weights --model "$model" --out checkpoints/fashion-mnist-conv-z16
 done
+# The colour sprites (explorer/sprites.py), 32x32: the pair and the same VAE at beta = 4, each on one thread (they ran
+# side by side, about 25 min each on this project's 2-core machine, beside other work).
+for model in vae ae; do
+    python train_small.py --dataset sprites --arch conv --latent-dim 8 --hidden 16 32 128 --epochs 30 --lr 2e-3 \
+        --threads 1 --grid-every 5 --half-weights --model "$model" --beta 1 --out checkpoints/sprites-conv-z8
+done
+python train_small.py --dataset sprites --arch conv --latent-dim 8 --hidden 16 32 128 --epochs 30 --lr 2e-3 --threads 1 \
+    --grid-every 5 --half-weights --model vae --beta 4 --out checkpoints/sprites-conv-z8-beta4
 python train_classifier.py --dataset fashion-mnist --threads 1 --out checkpoints/classifiers/fashion-mnist
 python train_classifier.py --dataset digits --epochs 8 --threads 1 --out checkpoints/classifiers/digits

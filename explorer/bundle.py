@@ -4,8 +4,9 @@
                        library versions, and a SHA-256 of every other file (tampering and truncation show)
     model.safetensors  the weights
     metrics.json       test metrics and the per-epoch history
-    latents.npz        test-set codes (mu and logvar, or z for an AE), labels, class names, images (uint8), and
-                       optionally code_history: the codes after each epoch (float16, epochs x N x D), for replay
+    latents.npz        test-set codes (mu and logvar, or z for an AE), labels, class names, images (uint8, N x H x W,
+                       or N x H x W x 3 in colour), optionally code_history: the codes after each epoch (float16,
+                       epochs x N x D), for replay, and factors with factor_names: a generated set's true factors
     maps.npz           2-D maps of those codes and their inverses (see projection.py)
     samples.png        decoded prior samples
 """
@@ -29,6 +30,7 @@ from safetensors.torch import save_file
 
 from explorer.bundle_checks import (MAX_CLASSES, MAX_GRID, MAX_PARAMETERS, MAX_TEST_IMAGES, BundleError,
                                     check_config, check_safetensors_header, need, parse_json, read_file, read_npz)
+from explorer import own_model
 from explorer.holes import aggregate_posterior_draws
 from explorer.models import ModelConfig, build_model
 from explorer.projection import LatentMap, map_order
@@ -83,8 +85,33 @@ class Bundle:
         return preferred if preferred in self.maps else self.map_names[0]
 
     @property
+    def backbone(self) -> str:
+        """The model's design in a word: "MLP", "CONV", or for a model of one's own its factory's name ("VAE")."""
+        m = self.config["model"]
+        return m["source"]["factory"].rsplit(":", 1)[-1] if m["arch"] == "custom" else m["arch"].upper()
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """(C, H, W) of the model's input: (1, 28, 28) for the MNIST-style sets, (3, 32, 32) for colour sprites."""
+        return tuple(self.config["model"].get("image_shape", (1, 28, 28)))
+
+    @property
+    def colour(self) -> bool:
+        return self.image_shape[0] == 3
+
+    @property
+    def factors(self) -> tuple[list[str], np.ndarray] | None:
+        """A generated set's factor names and the test images' factor indices (N, F), or None."""
+        if "factors" not in self.latents:
+            return None
+        return [str(n) for n in self.latents["factor_names"]], self.latents["factors"]
+
+    @property
     def content_box(self) -> int:
-        """The square an input's content is fitted into: Fashion-MNIST items fill 28x28, digits sit in 20x20."""
+        """The square an input's content is fitted into: Fashion-MNIST items fill 28x28, digits sit in 20x20, a
+        colour or larger model's images fill their frame."""
+        if self.image_shape != (1, 28, 28):
+            return self.image_shape[1]
         return 28 if self.dataset == "fashion-mnist" else 20
 
     def class_name(self, index: int) -> str:
@@ -92,7 +119,8 @@ class Bundle:
         return str(self.latents["class_names"][self.latents["labels"][index]])
 
     def test_image(self, index) -> np.ndarray:
-        """Test image `index` (an int, a slice or an index array) as model input: (..., 28, 28) float32 in [0, 1]."""
+        """Test image `index` (an int, a slice or an index array) in [0, 1]: (..., H, W) float32, (..., H, W, 3) in
+        colour (the images' own layout; `explorer.images.to_model` makes it (B, C, H, W))."""
         return self.latents["images"][index].astype(np.float32) / 255.0
 
     def first_of_class(self, label: int) -> int:
@@ -216,16 +244,18 @@ def _rename_exchange(a: Path, b: Path) -> bool:
     return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
-LATENT_ARRAYS = re.compile(r"labels|class_names|images|mu|logvar|z|code_history")
+LATENT_ARRAYS = re.compile(r"labels|class_names|images|mu|logvar|z|code_history|factors|factor_names")
 MAX_EPOCHS = 1000   # of a code history
 MAP_ARRAYS = re.compile(r"map_names|(latent|pca|umap)/(xy|mean|components|extent|grid|far|far_extent|far_limit)")
 
 
-def load_bundle(path: str | Path) -> Bundle:
+def load_bundle(path: str | Path, allow_model_code: bool = False) -> Bundle:
     """Load and validate a bundle; BundleError with one sentence naming the file on any problem.
 
     Every file is read once (regular files only, size-capped), checked against its checksum in config.json and
     against its schema (explorer/bundle_checks.py) before anything is built from it.
+    allow_model_code: load a model of one's own (explorer/own_model.py), whose class the bundle names and whose
+    module is imported, which runs its code; without it such a bundle is refused in one sentence.
     """
     path = Path(path)
     raw_config = read_file(path, "config.json")
@@ -236,8 +266,11 @@ def load_bundle(path: str | Path) -> Bundle:
         files[name] = read_file(path, name)
         if hashlib.sha256(files[name]).hexdigest() != config["files"][name]:
             raise BundleError(f"{name} does not match the checksum in config.json: it was truncated or modified.")
-    model_config = ModelConfig(**config["model"])
-    model = _load_model(model_config, files["model.safetensors"])
+    if config["model"]["arch"] == "custom":
+        model = _load_own_model(config["model"], files["model.safetensors"], allow_model_code)
+    else:
+        model = _load_model(ModelConfig(**config["model"]), files["model.safetensors"])
+    model_config = model.config
     metrics = parse_json("metrics.json", files["metrics.json"])
     latents = read_npz("latents.npz", files["latents.npz"], LATENT_ARRAYS)
     _check_latents(latents, model_config)
@@ -253,15 +286,30 @@ def _load_model(cfg: ModelConfig, data: bytes) -> torch.nn.Module:
     the model built on the meta device, which allocates nothing) and before any weight is read."""
     with torch.device("meta"):
         shapes = {k: tuple(v.shape) for k, v in build_model(cfg).state_dict().items()}
+    weights = _checked_weights(data, shapes)
+    model = build_model(cfg)
+    model.load_state_dict(weights, strict=True)
+    return model.eval()
+
+
+def _load_own_model(section: dict, data: bytes, allow_model_code: bool) -> torch.nn.Module:
+    """A model of one's own: built by the factory config.json names (only with consent), given the weights in
+    `data` once they match its state_dict, and seen through explorer's interface (own_model.OwnModel)."""
+    model = own_model.rebuild(section, allow_model_code)
+    model.load_state_dict(_checked_weights(data, {k: tuple(v.shape) for k, v in model.state_dict().items()}),
+                          strict=True)
+    return own_model.wrap_loaded(model, section)
+
+
+def _checked_weights(data: bytes, shapes: dict[str, tuple]) -> dict[str, torch.Tensor]:
+    """The weights in `data` as float32, once their header matched `shapes` and every value is finite."""
     if sum(math.prod(s) for s in shapes.values()) > MAX_PARAMETERS:
         raise BundleError(f"config.json describes a model of more than {MAX_PARAMETERS:,} weights.")
     check_safetensors_header(data, shapes)
     weights = load_weights(data)
     if not all(torch.isfinite(w).all() for w in weights.values()):
         raise BundleError("model.safetensors holds NaN or infinite weights.")
-    model = build_model(cfg)
-    model.load_state_dict({k: w.float() for k, w in weights.items()}, strict=True)   # float16 stored: upcast
-    return model.eval()
+    return {k: w.float() for k, w in weights.items()}   # float16 stored: upcast
 
 
 def _check_latents(latents: dict, cfg: ModelConfig) -> None:
@@ -273,7 +321,13 @@ def _check_latents(latents: dict, cfg: ModelConfig) -> None:
     names = need(f, latents, "class_names", "U", (None,))
     if not 1 <= len(names) <= MAX_CLASSES or labels.min() < 0 or labels.max() >= len(names):
         raise BundleError(f"{f}: every label must name one of its 1 to {MAX_CLASSES} classes.")
-    need(f, latents, "images", "u", (n, 28, 28))
+    c, h, w = cfg.image_shape
+    need(f, latents, "images", "u", (n, h, w) if c == 1 else (n, h, w, c))
+    if "factors" in latents:   # generated data: the true factor values of each test image, for the scores
+        names = need(f, latents, "factor_names", "U", (None,))
+        factors = need(f, latents, "factors", "iu", (n, len(names)))
+        if not 1 <= len(names) <= 16 or factors.min() < 0:
+            raise BundleError(f"{f}: factors must be 1 to 16 columns of non-negative factor indices.")
     for key in ("mu", "logvar") if cfg.kind == "vae" else ("z",):
         need(f, latents, key, "f", (n, cfg.latent_dim))
     if "code_history" in latents:

@@ -32,6 +32,8 @@ MAX_TEST_IMAGES = 100_000
 MAX_CLASSES = 1000
 MAX_GRID = 256
 SHA256 = re.compile(r"[0-9a-f]{64}")
+FACTORY = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")   # "package.module:callable"
+IMAGE_SIZES = (28, 32, 64)   # explorer.models.IMAGE_SIZES (this module stays free of torch)
 
 
 class BundleError(RuntimeError):
@@ -109,6 +111,54 @@ def _section(config: dict, key: str, required: bool = True) -> dict:
     return v
 
 
+def _check_backbone(m: dict) -> None:
+    """The model section of one of explorer's own backbones (explorer/models.py)."""
+    _text(m, "arch", "model.arch", 8, choices=("mlp", "conv"))
+    hidden = m.get("hidden")
+    conv = m.get("arch") == "conv"
+    if (not isinstance(hidden, list) or not 1 <= len(hidden) <= 8 or (conv and not 3 <= len(hidden) <= 4)
+            or any(isinstance(h, bool) or not isinstance(h, int) or not 1 <= h <= MAX_WIDTH for h in hidden)):
+        _fail("model.hidden", f"a list of 1 to 8 widths from 1 to {MAX_WIDTH} (3 or 4 for a conv model)")
+    if "image_shape" in m:   # written before colour models: (1, 28, 28)
+        _check_image_shape(m)
+        side = m["image_shape"][1]
+        if conv and side % 2 ** (len(hidden) - 1):
+            _fail("model.hidden", f"as many conv stages as a {side}x{side} image can halve into")
+    unknown = set(m) - {"kind", "arch", "latent_dim", "likelihood", "gaussian_sigma", "hidden", "image_shape"}
+    if unknown:
+        _fail("model", f"only kind, arch, latent_dim, likelihood, gaussian_sigma, hidden and image_shape "
+                       f"(not {sorted(unknown)[0][:40]})")
+
+
+def _check_image_shape(m: dict) -> None:
+    shape = m.get("image_shape")
+    if (not isinstance(shape, list) or len(shape) != 3
+            or any(isinstance(v, bool) or not isinstance(v, int) for v in shape) or shape[0] not in (1, 3) or shape[1] != shape[2] or shape[1] not in IMAGE_SIZES):
+        _fail("model.image_shape", f"[C, H, W] with C 1 or 3 and H = W one of {', '.join(map(str, IMAGE_SIZES))}")
+
+
+def _check_own_model(m: dict) -> None:
+    """The model section of a model of one's own: its image shape, and its source: the factory that builds it
+    (imported only with consent, explorer/own_model.py), the factory's keyword arguments, and the shapes its
+    encode takes and decode gives."""
+    _check_image_shape(m)
+    source = m.get("source")
+    if not isinstance(source, dict):
+        _fail("model.source", "an object")
+    _text(source, "factory", "model.source.factory", 200)
+    if not FACTORY.fullmatch(source["factory"]):
+        _fail("model.source.factory", '"package.module:callable"')
+    if not isinstance(source.get("kwargs"), dict):
+        _fail("model.source.kwargs", "an object")
+    _text(source, "inputs", "model.source.inputs", 8, choices=("images", "flat"))
+    _text(source, "outputs", "model.source.outputs", 16, choices=("logits", "probabilities"))
+    unknown = (set(m) - {"kind", "arch", "latent_dim", "likelihood", "gaussian_sigma", "image_shape", "source"}
+               or set(source) - {"factory", "kwargs", "inputs", "outputs"})
+    if unknown:
+        _fail("model", f"only kind, arch, latent_dim, likelihood, gaussian_sigma, image_shape and source, and "
+                       f"source only factory, kwargs, inputs and outputs (not {sorted(unknown)[0][:40]})")
+
+
 def check_config(config: dict, format_name: str, format_version: int, files: tuple[str, ...]) -> None:
     """The schema of config.json: every field the app reads, typed and ranged."""
     if config.get("format") != format_name:
@@ -116,18 +166,13 @@ def check_config(config: dict, format_name: str, format_version: int, files: tup
     _int(config, "format_version", "format_version", format_version, format_version)
     m = _section(config, "model")
     _text(m, "kind", "model.kind", 8, choices=("vae", "ae"))
-    _text(m, "arch", "model.arch", 8, choices=("mlp", "conv"))
     _int(m, "latent_dim", "model.latent_dim", 1, MAX_LATENT_DIM)
     _text(m, "likelihood", "model.likelihood", 16, choices=("bernoulli", "gaussian"))
     _number(m, "gaussian_sigma", "model.gaussian_sigma", 1e-6, 1e3)
-    hidden = m.get("hidden")
-    n_hidden = 3 if m.get("arch") == "conv" else None
-    if (not isinstance(hidden, list) or not 1 <= len(hidden) <= 8 or (n_hidden and len(hidden) != n_hidden)
-            or any(isinstance(h, bool) or not isinstance(h, int) or not 1 <= h <= MAX_WIDTH for h in hidden)):
-        _fail("model.hidden", f"a list of 1 to 8 widths from 1 to {MAX_WIDTH} (3 for a conv model)")
-    unknown = set(m) - {"kind", "arch", "latent_dim", "likelihood", "gaussian_sigma", "hidden"}
-    if unknown:
-        _fail("model", f"only kind, arch, latent_dim, likelihood, gaussian_sigma and hidden (not {sorted(unknown)[0]})")
+    if m.get("arch") == "custom":   # a model of one's own (explorer/own_model.py): its source in place of widths
+        _check_own_model(m)
+    else:
+        _check_backbone(m)
     d = _section(config, "dataset")
     _text(d, "name", "dataset.name", 64)
     _int(d, "n_train", "dataset.n_train", 0, 10**8, required=False)

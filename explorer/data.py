@@ -2,22 +2,26 @@
 
 Fashion-MNIST and MNIST are looked for, in order, in `--data-dir`, in the Debian package
 (`apt-get install dataset-fashion-mnist`), then fetched by torchvision where the network allows.
-scikit-learn's 8x8 digits are bundled with scikit-learn, so "digits" always works offline.
+scikit-learn's 8x8 digits are bundled with scikit-learn, so "digits" always works offline; "sprites" are drawn
+here (explorer/sprites.py); "folder" reads a folder of images (explorer/image_folder.py).
 """
 import gzip
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-DATASETS = ("fashion-mnist", "mnist", "digits")
+from explorer.sprites import FACTOR_NAMES, FACTORS, sprites
+
+DATASETS = ("fashion-mnist", "mnist", "digits", "sprites", "folder")
 CLASS_NAMES = {
     "fashion-mnist": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                       "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
     "mnist": [str(i) for i in range(10)],
     "digits": [str(i) for i in range(10)],
+    "sprites": FACTORS["shape"],
 }
 DEBIAN_DIRS = {"fashion-mnist": Path("/usr/share/datasets/fashion-mnist")}
 TORCHVISION_NAMES = {"fashion-mnist": "FashionMNIST", "mnist": "MNIST"}
@@ -32,12 +36,18 @@ class DataNotFoundError(RuntimeError):
 @dataclass
 class Dataset:
     name: str
-    x_train: torch.Tensor   # (N, 1, 28, 28) float32 in [0, 1]
+    x_train: torch.Tensor   # (N, C, H, W) float32 in [0, 1]: (N, 1, 28, 28) for the MNIST-style sets
     y_train: torch.Tensor   # (N,) int64
     x_test: torch.Tensor
     y_test: torch.Tensor
     class_names: list[str]
     source: str             # where it was read from, for the bundle's config.json
+    factors: dict = field(default_factory=dict)   # generated sets: {"names": [...], "train"/"test": (N, F) int}
+
+    @property
+    def image_shape(self) -> list[int]:
+        """(C, H, W) of one image."""
+        return list(self.x_train.shape[1:])
 
 
 def read_idx(path: Path) -> np.ndarray:
@@ -75,15 +85,39 @@ def _from_idx(name: str, folder: Path) -> Dataset:
                        source=str(folder))
 
 
-def _to_dataset(name, train_x, train_y, test_x, test_y, source) -> Dataset:
-    def images(a):  # uint8 (N, 28, 28) -> float (N, 1, 28, 28) in [0, 1]
-        return torch.from_numpy(np.asarray(a, dtype=np.float32) / 255.0).unsqueeze(1)
+def model_images(a) -> torch.Tensor:
+    """uint8 images (N, H, W) or (N, H, W, C) -> float (N, C, H, W) in [0, 1]."""
+    x = torch.from_numpy(np.asarray(a, dtype=np.float32) / 255.0)
+    return x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2).contiguous()
 
+
+def _to_dataset(name, train_x, train_y, test_x, test_y, source, class_names=None, factors=None) -> Dataset:
     def labels(a):
         return torch.from_numpy(np.asarray(a, dtype=np.int64))
 
-    return Dataset(name, images(train_x), labels(train_y), images(test_x), labels(test_y),
-                   CLASS_NAMES[name], source)
+    return Dataset(name, model_images(train_x), labels(train_y), model_images(test_x), labels(test_y),
+                   class_names or CLASS_NAMES[name], source, factors or {})
+
+
+def test_latents(data: Dataset) -> dict[str, np.ndarray]:
+    """What a bundle's latents.npz keeps of the test set besides codes: labels, class names, the images (uint8, as
+    people see them: N x H x W, or N x H x W x 3 in colour) and a generated set's factors."""
+    images = (data.x_test * 255).round().to(torch.uint8).cpu()
+    out = {"labels": data.y_test.numpy(), "class_names": np.array(data.class_names),
+           "images": (images[:, 0] if images.shape[1] == 1 else images.permute(0, 2, 3, 1)).numpy()}
+    if data.factors:
+        out.update(factors=np.asarray(data.factors["test"], np.int64), factor_names=np.array(data.factors["names"]))
+    return out
+
+
+def sprites_dataset(image_size: int = 32, seed: int = 0) -> Dataset:
+    """The coloured sprites, drawn here; their six factors ride along for the disentanglement scores."""
+    if image_size not in (32, 64):
+        raise ValueError(f"The sprites are drawn at 32 or 64 pixels, not {image_size}.")
+    d = sprites(image_size, seed)
+    return _to_dataset("sprites", d["train_x"], d["train_y"], d["test_x"], d["test_y"],
+                       source=f"drawn by explorer/sprites.py at {image_size}x{image_size}, split by seed {seed}",
+                       factors={"names": FACTOR_NAMES, "train": d["train_factors"], "test": d["test_factors"]})
 
 
 def _from_torchvision(name: str, cache: Path) -> Dataset:
@@ -110,12 +144,21 @@ def digits_28(seed: int = 0) -> Dataset:
                        source="scikit-learn load_digits (bundled)")
 
 
-def load_dataset(name: str, data_dir: str | Path | None = None, allow_download: bool = True) -> Dataset:
-    """Load `name` into memory from the first place that has it; DataNotFoundError otherwise."""
+def load_dataset(name: str, data_dir: str | Path | None = None, allow_download: bool = True,
+                 image_size: int | None = None, channels: int | None = None) -> Dataset:
+    """Load `name` into memory from the first place that has it; DataNotFoundError otherwise.
+    `image_size` and `channels` are for the sets that can be had at several: "sprites" (32 or 64, colour) and
+    "folder" (28, 32 or 64; 1 or 3 channels)."""
     if name not in DATASETS:
         raise ValueError(f"Unknown dataset {name!r}; choose one of {', '.join(DATASETS)}.")
     if name == "digits":
         return digits_28()
+    if name == "sprites":
+        return sprites_dataset(image_size or 32)
+    if name == "folder":
+        from explorer.image_folder import folder_dataset   # the one set that needs PIL's file readers
+
+        return folder_dataset(data_dir, image_size or 32, channels or 3)
     roots = [Path(data_dir).expanduser()] if data_dir else []
     roots += [DEBIAN_DIRS[name]] if name in DEBIAN_DIRS else []
     for root in roots:

@@ -1,6 +1,7 @@
 """Images from a model: prior samples, the 2-D manifold grid, traversals, interpolation paths, posteriors.
 
-Every function takes the model and plain numbers and returns numpy images (..., 28, 28) in [0, 1];
+Every function takes the model and plain numbers and returns numpy images in [0, 1], (..., H, W) or (..., H, W, 3)
+in colour (explorer/image_layout.py);
 nothing here picks a device or a seed, and nothing changes the model's train/eval mode.
 """
 from statistics import NormalDist
@@ -9,17 +10,18 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from explorer.image_layout import as_batch, as_images
 from explorer.losses import reparameterise
 from explorer.models import decode_mean
 
 
 @torch.no_grad()
 def decode_latents(model: torch.nn.Module, zs) -> np.ndarray:
-    """Decode latents (n, D) to mean images (n, 28, 28) float32 in [0, 1]."""
+    """Decode latents (n, D) to mean images (n, H, W[, 3]) float32 in [0, 1]."""
     z = torch.as_tensor(np.asarray(zs, dtype=np.float32))
     if z.ndim != 2 or z.shape[1] != model.config.latent_dim:
         raise ValueError(f"Expected latents of shape (n, {model.config.latent_dim}), got {tuple(z.shape)}.")
-    return decode_mean(model, z)[:, 0].numpy()
+    return as_images(decode_mean(model, z))
 
 
 def prior_latents(dim: int, n: int, temperature: float, seed: int) -> np.ndarray:
@@ -31,7 +33,7 @@ def prior_latents(dim: int, n: int, temperature: float, seed: int) -> np.ndarray
 
 
 def prior_samples(model: torch.nn.Module, n: int, temperature: float, seed: int) -> np.ndarray:
-    """n decoded draws z ~ N(0, temperature^2 I), (n, 28, 28); the same seed gives the same images."""
+    """n decoded draws z ~ N(0, temperature^2 I), (n, H, W[, 3]); the same seed gives the same images."""
     return decode_latents(model, prior_latents(model.config.latent_dim, n, temperature, seed))
 
 
@@ -57,11 +59,12 @@ def manifold_axis(n: int, spacing: str = "normal", extent: tuple[float, float] |
 
 def manifold_grid(model: torch.nn.Module, n: int, spacing: str = "normal",
                   extent: tuple[float, float] | None = None) -> np.ndarray:
-    """Decoded n x n grid over a 2-D latent space, (n, n, 28, 28): z1 grows left to right, z2 bottom to top."""
+    """Decoded n x n grid over a 2-D latent space, (n, n, H, W[, 3]): z1 grows left to right, z2 bottom to top."""
     if model.config.latent_dim != 2:
         raise ValueError(f"The manifold grid needs a 2-D latent space, but this model has "
                          f"{model.config.latent_dim} dimensions: use the traversals instead.")
-    return decode_latents(model, manifold_latents(n, spacing, extent)).reshape(n, n, 28, 28)
+    images = decode_latents(model, manifold_latents(n, spacing, extent))
+    return images.reshape(n, n, *images.shape[1:])
 
 
 def manifold_latents(n: int, spacing: str = "normal", extent: tuple[float, float] | None = None) -> np.ndarray:
@@ -79,7 +82,7 @@ def kl_order(kl_per_dim) -> list[int]:
 
 def traversals(model: torch.nn.Module, z0, dims_order: list[int], n_steps: int = 9,
                span: float = 3.0) -> np.ndarray:
-    """Vary one latent dimension at a time by -span..+span around z0: (len(dims_order), n_steps, 28, 28)."""
+    """Vary one latent dimension at a time by -span..+span around z0: (len(dims_order), n_steps, H, W[, 3])."""
     z0 = np.asarray(z0, dtype=np.float64).ravel()
     d = model.config.latent_dim
     if z0.shape != (d,):
@@ -89,7 +92,8 @@ def traversals(model: torch.nn.Module, z0, dims_order: list[int], n_steps: int =
         raise ValueError(f"Traversals need dimensions in 0..{d - 1} and n_steps >= 2, "
                          f"got dims {bad or list(dims_order)} and n_steps={n_steps}.")
     zs = traversal_latents(z0, dims_order, n_steps, span)                       # (n_dims, n_steps, D)
-    return decode_latents(model, zs.reshape(-1, d)).reshape(len(dims_order), n_steps, 28, 28)
+    images = decode_latents(model, zs.reshape(-1, d))
+    return images.reshape(len(dims_order), n_steps, *images.shape[1:])
 
 
 def traversal_latents(z0, dims_order: list[int], n_steps: int = 9, span: float = 3.0) -> np.ndarray:
@@ -128,13 +132,13 @@ def interpolate(z_a, z_b, n: int, mode: str = "linear") -> np.ndarray:
 
 @torch.no_grad()
 def encode_mean(model: torch.nn.Module, x) -> np.ndarray:
-    """The code of one image x (28, 28) in [0, 1]: the posterior mean for a VAE, z itself for an AE, (D,)."""
-    mu, _ = model.encode(torch.as_tensor(np.asarray(x, dtype=np.float32)).reshape(1, 1, 28, 28))
+    """The code of one image x (H, W[, 3]) in [0, 1]: the posterior mean for a VAE, z itself for an AE, (D,)."""
+    mu, _ = model.encode(as_batch(x, model.config.image_shape))
     return mu[0].numpy()
 
 
 def interpolation(model: torch.nn.Module, x_a, x_b, n: int, mode: str = "spherical") -> np.ndarray:
-    """Decoded images (n, 28, 28) along the path from image x_a's code to image x_b's (see `interpolate`)."""
+    """Decoded images (n, H, W[, 3]) along the path from image x_a's code to image x_b's (see `interpolate`)."""
     return decode_latents(model, interpolation_latents(model, x_a, x_b, n, mode))
 
 
@@ -146,14 +150,14 @@ def interpolation_latents(model: torch.nn.Module, x_a, x_b, n: int, mode: str = 
 class Posterior(NamedTuple):
     mu: np.ndarray              # (D,) posterior mean (the code, for an AE)
     logvar: np.ndarray | None   # (D,) posterior log-variance; None for an AE
-    images: np.ndarray          # (n, 28, 28) decoded draws z ~ q(z|x)
+    images: np.ndarray          # (n, H, W[, 3]) decoded draws z ~ q(z|x)
     z: np.ndarray               # (n, D) the draws themselves, for plotting on a map
 
 
 @torch.no_grad()
 def posterior_samples(model: torch.nn.Module, x, n: int, seed: int) -> Posterior:
-    """Encode one image x (28, 28) in [0, 1] and decode n draws from q(z|x); an AE's n draws are its code."""
-    x = torch.as_tensor(np.asarray(x, dtype=np.float32)).reshape(1, 1, 28, 28)
+    """Encode one image x (H, W[, 3]) in [0, 1] and decode n draws from q(z|x); an AE's n draws are its code."""
+    x = as_batch(x, model.config.image_shape)
     mu, logvar = model.encode(x)
     if logvar is None:
         z = mu.expand(n, -1)

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from explorer.bundle import write_bundle
-from explorer.data import Dataset
+from explorer.data import Dataset, test_latents
 from explorer.evaluate import encode_all, evaluate
 from explorer.live_training import LiveRun
 from explorer.map_fit import fit_maps
@@ -38,9 +38,7 @@ def write_live_bundle(out: Path, model: torch.nn.Module, data: Dataset, run: Liv
     metrics = evaluate(model, data, torch.Generator().manual_seed(run.seed), iwae_k=IWAE_K, iwae_n=IWAE_IMAGES)
     metrics.update(history=history, seconds_total=history[-1]["train_seconds"])
     mu, logvar = encode_all(model, data.x_test)
-    latents = {"labels": data.y_test.numpy(), "class_names": np.array(data.class_names),
-               "images": (data.x_test[:, 0] * 255).round().to(torch.uint8).numpy(),
-               "code_history": np.stack(code_history).astype(np.float16)}
+    latents = {**test_latents(data), "code_history": np.stack(code_history).astype(np.float16)}
     latents.update({"mu": mu, "logvar": logvar} if run.kind == "vae" else {"z": mu})
     maps = fit_maps(mu.astype(np.float64), run.seed, ["pca"], prior=run.kind == "vae")
     config = {"model": model.config.to_dict(), "twin": None,

@@ -16,6 +16,7 @@ from explorer.data import Dataset
 from explorer.errors import UserError
 from explorer.evaluate import encode_all, knn_accuracy
 from explorer.gpu import device
+from explorer.image_layout import as_images
 from explorer.models import ModelConfig, build_model, decode_mean
 from explorer.training import TrainConfig, train_epochs
 
@@ -51,7 +52,7 @@ class Snapshot:
     labels: np.ndarray                # (N,) their classes
     history: list[dict]               # one row per epoch so far (explorer.training.train_epochs)
     knn5: float                       # kNN-5 accuracy of test codes against training codes
-    samples: np.ndarray               # (N_SAMPLES, 28, 28) decodes of fixed prior draws
+    samples: np.ndarray               # (N_SAMPLES, H, W) decodes of fixed prior draws
     model: torch.nn.Module            # the model as trained so far, on its device (do not train it further)
     done: bool = False                # the last snapshot of the run (all epochs, the time cap, or a stop)
 
@@ -105,7 +106,7 @@ def train_live(data: Dataset, run: LiveRun, stop: Callable[[], bool] = lambda: F
         with torch.no_grad():
             train_codes, _ = encode_all(model, data.x_train)
             codes, _ = encode_all(model, data.x_test)
-            samples = decode_mean(model, prior).cpu().numpy()[:, 0]
+            samples = as_images(decode_mean(model, prior))
         seconds = time.perf_counter() - t0
         done = row["epoch"] == run.epochs or seconds >= run.max_seconds or stop()
         yield Snapshot(row["epoch"], seconds, codes, data.y_test.numpy(), list(history),

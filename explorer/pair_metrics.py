@@ -4,8 +4,10 @@ import torch
 
 from explorer.bundle import Bundle
 from explorer.classifier import sample_quality
+from explorer.disentanglement import followed_factors, mig, normalised_information
 from explorer.generate import decode_latents
 from explorer.holes import holes_fraction
+from explorer.image_layout import as_batch
 
 N_PRIOR = 1000
 
@@ -21,7 +23,7 @@ def prior_figures(bundle: Bundle, classifier, seed: int = 0) -> dict[str, float]
     holes, _ = holes_fraction(z, bundle.posterior_draws(per_code=1, seed=seed + 1))
     out = {"holes": holes}
     if classifier is not None:
-        images = torch.from_numpy(decode_latents(bundle.model, z)).unsqueeze(1)
+        images = as_batch(decode_latents(bundle.model, z), bundle.image_shape)
         out.update(sample_quality(classifier, images))
     return out
 
@@ -30,7 +32,7 @@ def real_data_score(bundle: Bundle, classifier) -> float | None:
     """The classifier score of the test images themselves: the ceiling for decoded samples."""
     if classifier is None:
         return None
-    images = torch.from_numpy(bundle.test_image(slice(0, N_PRIOR))).unsqueeze(1)
+    images = as_batch(bundle.test_image(slice(0, N_PRIOR)), bundle.image_shape)
     return sample_quality(classifier, images)["classifier_score"]
 
 
@@ -59,7 +61,27 @@ def table_rows(vae: Bundle | None, ae: Bundle | None, figures: dict[str, dict]) 
          fig("ae", "classifier_score", "{:.2f}")],
         ["Sample quality: classifier confidence", fig("vae", "confidence", "{:.1%}"),
          fig("ae", "confidence", "{:.1%}")],
+        *([["Disentanglement: MIG (0–1, known factors)", disentanglement(vae), disentanglement(ae)]]
+          if any(b is not None and b.factors for b in (vae, ae)) else []),
     ]
+
+
+def factor_information(bundle: Bundle) -> np.ndarray | None:
+    """(D, F) the share of each true factor's entropy each code dimension knows, for data with known factors."""
+    if bundle.factors is None:
+        return None
+    return bundle.memo("factor_information", lambda: normalised_information(bundle.codes, bundle.factors[1]))
+
+
+def factor_labels(bundle: Bundle) -> list[str | None] | None:
+    """Per latent dimension, the known factor it follows (or None); None for data without known factors."""
+    info = factor_information(bundle)
+    return None if info is None else followed_factors(info, bundle.factors[0])
+
+
+def disentanglement(bundle: Bundle | None) -> str:
+    info = None if bundle is None else factor_information(bundle)
+    return "–" if info is None else f"{mig(info):.3f}"
 
 
 def rate_point(bundle: Bundle, name: str) -> dict:

@@ -46,6 +46,11 @@ def open_image(data: bytes, transparency: str = "white") -> Image.Image:
     transparency="white" lays transparent pixels on white paper (uploads); "background" treats them as
     the background and opacity as the ink, whatever the stroke colour (sketchpad drawings).
     """
+    return to_grey(open_upright(data), transparency)
+
+
+def open_upright(data: bytes) -> Image.Image:
+    """Decode uploaded bytes as they are (any mode), turned upright by their EXIF tag, or raise ImageInputError."""
     if not data:
         raise ImageInputError("The file is empty: upload a PNG, JPEG, WebP, BMP or GIF image.")
     img = _open_checked(data)
@@ -53,7 +58,7 @@ def open_image(data: bytes, transparency: str = "white") -> Image.Image:
         img = ImageOps.exif_transpose(img)
     except Exception:  # a broken EXIF block should not cost the picture; keep it as stored
         pass
-    return to_grey(img, transparency)
+    return img
 
 
 def _open_checked(data: bytes) -> Image.Image:

@@ -7,6 +7,7 @@ import torch
 from explorer.bundle import Bundle
 from explorer.ellipse import ellipse, projected_ellipse
 from explorer.generate import decode_latents, posterior_samples
+from explorer.image_layout import as_batch
 from explorer.losses import kl_per_dim, log_likelihood, reparameterise
 
 N_SAMPLES = 16
@@ -15,8 +16,8 @@ N_PROJECTED = 256    # posterior draws whose projection gives the ellipse on a P
 
 @dataclass
 class Reconstruction:
-    recon: np.ndarray             # (28, 28) decode of the posterior mean (the code, for an AE)
-    samples: np.ndarray           # (16, 28, 28) decodes of z ~ q(z|x) (all equal for an AE)
+    recon: np.ndarray             # (H, W[, 3]) decode of the posterior mean (the code, for an AE)
+    samples: np.ndarray           # (16, H, W[, 3]) decodes of z ~ q(z|x) (all equal for an AE)
     mu: np.ndarray                # (D,)
     logvar: np.ndarray | None     # (D,), None for an AE
     rec_nats: float               # -log p(x|z) at one posterior draw (the ELBO's estimate); at z = f(x) for an AE
@@ -31,7 +32,7 @@ BATCH = 100
 
 
 def _elbo_split(model, xt: torch.Tensor, z: torch.Tensor, mu: torch.Tensor, logvar) -> tuple[np.ndarray, np.ndarray | None]:
-    """-log p(x|z) (B,) of images xt (B, 1, 28, 28) at codes z (B, D), and KL(q(z|x) || N(0, I)) per dimension
+    """-log p(x|z) (B,) of images xt (B, C, H, W) at codes z (B, D), and KL(q(z|x) || N(0, I)) per dimension
     (B, D), None for an AE."""
     cfg = model.config
     rec = -log_likelihood(model.decode(z), xt, cfg.likelihood, cfg.gaussian_sigma).numpy()
@@ -40,14 +41,14 @@ def _elbo_split(model, xt: torch.Tensor, z: torch.Tensor, mu: torch.Tensor, logv
 
 @torch.no_grad()
 def elbo_parts(bundle: Bundle, x: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
-    """The ELBO of images x (N, 28, 28) in [0, 1], split: (N,) reconstruction nats, -log p(x|z), at one posterior
+    """The ELBO of images x (N, H, W[, 3]) in [0, 1], split: (N,) reconstruction nats, -log p(x|z), at one posterior
     draw z, the first of the N_SAMPLES that `reconstruct` draws with this seed (so the same noise eps for every
     image), and (N, D) KL nats per dimension; for an AE, -log p(x | z = f(x)) and None."""
     model = bundle.model
     eps = None
     recs, kls = [], []
     for start in range(0, len(x), BATCH):
-        xt = torch.as_tensor(np.asarray(x[start:start + BATCH], dtype=np.float32)).reshape(-1, 1, 28, 28)
+        xt = as_batch(x[start:start + BATCH], model.config.image_shape)
         mu, logvar = model.encode(xt)                                                   # (B, D)
         z = mu
         if logvar is not None:
@@ -64,11 +65,11 @@ def elbo_parts(bundle: Bundle, x: np.ndarray, seed: int) -> tuple[np.ndarray, np
 
 @torch.no_grad()
 def reconstruct(bundle: Bundle, x: np.ndarray, seed: int) -> Reconstruction:
-    """Encode x (28, 28) in [0, 1], decode its mean and 16 posterior draws, and split its ELBO (at the first draw,
+    """Encode x (H, W[, 3]) in [0, 1], decode its mean and 16 posterior draws, and split its ELBO (at the first draw,
     as elbo_parts does)."""
     model = bundle.model
     post = posterior_samples(model, x, N_SAMPLES, seed)
-    xt = torch.as_tensor(x, dtype=torch.float32).reshape(1, 1, 28, 28)
+    xt = as_batch(x, model.config.image_shape)
     logvar = None if post.logvar is None else torch.from_numpy(post.logvar)[None]
     rec, kl = _elbo_split(model, xt, torch.as_tensor(post.z[:1]), torch.from_numpy(post.mu)[None], logvar)
     return Reconstruction(decode_latents(model, post.mu[None])[0], post.images, post.mu, post.logvar,

@@ -57,10 +57,11 @@ class Registry:
     def label(self, pair: str) -> str:
         """How a pair reads in a picker: data · backbone · latent size · beta   (its name)."""
         b = self.model_of(pair)
-        m, beta = b.config["model"], b.config.get("training", {}).get("beta")
+        beta = b.config.get("training", {}).get("beta")
         kinds = " + ".join(kind.upper() for kind in self.pairs[pair])
         head = f"Trained here: {kinds} · " if pair in self.added else ""
-        return (f"{head}{b.dataset} · {m['arch'].upper()} · latent {b.latent_dim}"
+        size = "" if b.image_shape == (1, 28, 28) else f" · {b.image_shape[1]} px{' colour' if b.colour else ''}"
+        return (f"{head}{b.dataset} · {b.backbone}{size} · latent {b.latent_dim}"
                 + ("" if beta is None else f" · β = {beta:g}") + f"   ({pair})")
 
     def model_of(self, pair: str | None) -> Bundle:
@@ -82,10 +83,11 @@ class Registry:
         return [n for n in names[0] if all(n in other for other in names)]
 
 
-def load_registry(roots: Path | list[Path]) -> Registry:
+def load_registry(roots: Path | list[Path], allow_model_code: bool = False) -> Registry:
     """Every bundle under `roots` (a folder, or several searched in order); a broken one (or a pair whose models
     cannot be shown together, or a pair name an earlier folder has) is skipped and named in one sentence, never
-    fatal. The sentences name no server path: a folder is named by its place in the list."""
+    fatal. The sentences name no server path: a folder is named by its place in the list. `allow_model_code`: load
+    bundles of models of one's own, importing the code they name (explorer/own_model.py)."""
     roots = [roots] if isinstance(roots, (str, Path)) else list(roots)
     reg = Registry()
     for n, root in enumerate(Path(r) for r in roots):
@@ -98,7 +100,7 @@ def load_registry(roots: Path | list[Path]) -> Registry:
                                     "name.")
                 continue
             try:
-                reg.bundles[key] = load_bundle(path)
+                reg.bundles[key] = load_bundle(path, allow_model_code=allow_model_code)
             except BundleError as err:
                 reg.problems.append(f"`{key}`{where} was skipped: {err}")
             except Exception as err:   # its text may hold server paths: the type says enough

@@ -1,4 +1,5 @@
-"""The training loop: whole dataset in memory, shuffled by a seeded generator, KL warm-up, NaN guard."""
+"""The training loop: whole dataset in memory, shuffled by a seeded generator, KL warm-up, NaN guard; data-parallel
+over the ranks of a torchrun group when there is one (explorer/distributed.py)."""
 import math
 import time
 from collections.abc import Iterator
@@ -8,12 +9,20 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from explorer import distributed
 from explorer.evaluate import elbo_means, encode_all
 from explorer.images import grid, png_bytes, to_uint8
-from explorer.losses import elbo_parts, training_loss
+from explorer.losses import training_loss
 from explorer.models import decode_mean
 
 DEFAULT_HIDDEN = {"mlp": [512, 256], "conv": [32, 64, 512]}
+
+
+def default_hidden(arch: str, image_size: int | None = None) -> list[int]:
+    """The layer widths a run gets unless it says: a 64x64 conv model gets a third stage (64 -> 8, not 16)."""
+    if arch == "conv" and image_size == 64:
+        return [32, 64, 64, 512]
+    return DEFAULT_HIDDEN[arch]
 
 
 class TrainingDiverged(RuntimeError):
@@ -45,6 +54,13 @@ def kl_weight(cfg: TrainConfig, step: int, steps_per_epoch: int) -> float:
     return cfg.beta * min(1.0, step / (cfg.warmup_epochs * steps_per_epoch))
 
 
+def rank_loss(parts: dict[str, torch.Tensor], beta: float, batch_size: int) -> torch.Tensor:
+    """This rank's part of the global batch's mean loss: its images' sum * world size / global batch size. DDP
+    averages gradients over ranks, so the step is that of the whole batch's mean, even when the slices differ in
+    size or one is empty (a last batch shorter than the number of ranks)."""
+    return (parts["rec_nats"] + beta * parts["kl_nats"]).sum() * distributed.world_size() / batch_size
+
+
 def sample_grid_png(model, generator, n: int = 64) -> bytes:
     """Decoded prior samples z ~ N(0, I) as an 8-column PNG grid."""
     z = torch.randn((n, model.config.latent_dim), generator=generator).to(next(model.parameters()).device)
@@ -56,9 +72,17 @@ def sample_grid_png(model, generator, n: int = 64) -> bytes:
 def train_epochs(model, data, cfg: TrainConfig, progress: bool = True) -> Iterator[dict]:
     """Train `model` on `data.x_train`, yielding after each epoch its history row (test figures included), with
     "png", a sample grid, on the epochs cfg.grid_every names (none when it is 0). Stopping early is stopping the iteration.
-    `progress`: a tqdm bar per epoch (on the console; the app's live training shows its own)."""
+    `progress`: a tqdm bar per epoch (on the console; the app's live training shows its own), on rank 0 only.
+    Under torchrun every rank draws the same permutation and trains on its share of each global batch of
+    cfg.batch_size; DDP averages the gradients, so N processes take the steps one would, up to posterior noise."""
     device = data.x_train.device   # the model's too (a GPU when there is one: explorer/gpu.py)
     gen = torch.Generator(device=device).manual_seed(cfg.seed)
+    shuffle = gen   # a single process draws permutation and noise from one generator, as it always has
+    if distributed.active():
+        # The ranks must draw the same permutations, but each draws noise for its own slice (of its own size), which
+        # would put their generators out of step: noise gets a generator of its own, seeded per rank.
+        gen = torch.Generator(device=device).manual_seed(cfg.seed + 1 + distributed.rank())
+    parts_of = distributed.loss_parts(model)   # DDP-wrapped under torchrun: gradients averaged over ranks
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=True)  # fused: ~1.7x faster steps on CPU
     n = len(data.x_train)
     steps_per_epoch = math.ceil(n / cfg.batch_size)
@@ -70,22 +94,25 @@ def train_epochs(model, data, cfg: TrainConfig, progress: bool = True) -> Iterat
     step, train_seconds = 0, 0.0
     for epoch in range(1, cfg.epochs + 1):
         model.train()
-        perm = torch.randperm(n, generator=gen, device=device)
+        perm = torch.randperm(n, generator=shuffle, device=device)
         bar = tqdm(range(steps_per_epoch), desc=f"{model.config.kind} epoch {epoch}/{cfg.epochs}",
-                   leave=False, mininterval=0.5, disable=not progress)
+                   leave=False, mininterval=0.5, disable=not (progress and distributed.is_main()))
         start, running = time.perf_counter(), None
         for i in bar:
-            xb = data.x_train[perm[i * cfg.batch_size:(i + 1) * cfg.batch_size]]
-            loss = training_loss(elbo_parts(model, xb, gen), kl_weight(cfg, step, steps_per_epoch))
-            if not torch.isfinite(loss):
-                raise TrainingDiverged(f"The loss became {loss.item()} at epoch {epoch}, step {step}: "
+            batch = perm[i * cfg.batch_size:(i + 1) * cfg.batch_size]
+            xb = data.x_train[distributed.my_share(batch)]
+            parts, beta = parts_of(xb, gen), kl_weight(cfg, step, steps_per_epoch)
+            loss = rank_loss(parts, beta, len(batch)) if distributed.active() else training_loss(parts, beta)
+            batch_loss = distributed.mean_over_ranks(loss)   # the same on every rank, so all stop on a NaN together
+            if not torch.isfinite(batch_loss):
+                raise TrainingDiverged(f"The loss became {batch_loss.item()} at epoch {epoch}, step {step}: "
                                        f"try a lower --lr (now {cfg.lr}) or a warm-up; nothing was saved.")
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             sched.step()
             step += 1
-            running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
+            running = batch_loss.item() if running is None else 0.98 * running + 0.02 * batch_loss.item()
             if i % 20 == 0:
                 bar.set_postfix(loss=f"{running:.1f}")
             if cfg.max_steps and step >= cfg.max_steps:
@@ -112,6 +139,8 @@ def fit(model, data, cfg: TrainConfig, log=print) -> dict:
         if png is not None:
             pngs[f"progress/epoch_{row['epoch']:03d}.png"] = png
         history.append(row)
+        if not distributed.is_main():
+            continue   # under torchrun, rank 0 speaks for all
         kind = model.config.kind
         what, value = ("neg ELBO", row["test_neg_elbo"]) if kind == "vae" else ("rec", row["test_rec_nats"])
         log(f"{kind} epoch {row['epoch']}: train loss {row['train_loss']:.2f}, test {what} {value:.2f} nats "

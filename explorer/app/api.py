@@ -19,6 +19,7 @@ from explorer.app.inputs import read_upload
 from explorer.checks import MAX_SEED, number_in, read_latent, whole_number
 from explorer.errors import UserError
 from explorer.generate import decode_latents, interpolation, prior_samples
+from explorer.image_layout import as_batch
 from explorer.registry import Registry
 from explorer.reconstruction import reconstruct
 
@@ -26,9 +27,9 @@ from explorer.reconstruction import reconstruct
 def encode(registry: Registry, image: bytes, model: str) -> dict:
     """The code of an image: mu and logvar for a VAE, z for an AE."""
     b = registry.model(model)
-    x = read_upload(image, b.content_box).x
+    x = read_upload(image, b.content_box, b.image_shape).x
     with torch.no_grad():
-        mu, logvar = b.model.encode(torch.from_numpy(x).reshape(1, 1, 28, 28))
+        mu, logvar = b.model.encode(as_batch(x, b.image_shape))
     out = {"model": model, "kind": b.kind}
     if logvar is None:
         out["z"] = mu[0].tolist()
@@ -46,7 +47,7 @@ def decode(registry: Registry, z, model: str):
 def reconstruct_api(registry: Registry, image: bytes, model: str):
     """Reconstruction of an image and its ELBO split in nats."""
     b = registry.model(model)
-    r = reconstruct(b, read_upload(image, b.content_box).x, seed=0)
+    r = reconstruct(b, read_upload(image, b.content_box, b.image_shape).x, seed=0)
     info = {"model": model, "rec_nats": r.rec_nats, "kl_nats": r.kl_nats,
             "kl_per_dim": None if r.kl_per_dim is None else r.kl_per_dim.tolist(), "mu": r.mu.tolist()}
     return show(r.recon, scale=1), info
@@ -69,7 +70,7 @@ def interpolate_api(registry: Registry, image_a: bytes, image_b: bytes, model: s
     if mode not in ("linear", "spherical"):
         raise UserError("mode must be linear or spherical.")
     steps = whole_number(steps, "steps", 2, 64)
-    xa, xb = read_upload(image_a, b.content_box).x, read_upload(image_b, b.content_box).x
+    xa, xb = read_upload(image_a, b.content_box, b.image_shape).x, read_upload(image_b, b.content_box, b.image_shape).x
     images = interpolation(b.model, xa, xb, int(steps), mode)
     gif = folder / "interpolation.gif"
     gif.write_bytes(gif_bytes(images, frame_ms=120, scale=8, pingpong=True))

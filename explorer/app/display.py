@@ -12,7 +12,7 @@ import gradio as gr
 from explorer.errors import UserError
 from explorer.images import grid, to_uint8, upscale
 
-BIG = 10        # 28 px -> 280 px: one decode, large on a projector
+BIG = 10        # 28 px -> 280 px: one decode, large on a projector (a larger image, less: scale_for)
 SMALL = 4       # grids of many images
 
 PIXELATED = "pixelated"   # CSS class: nearest-neighbour scaling in the browser too, never blurred
@@ -56,12 +56,18 @@ def friendly(fn):
     return handler
 
 
+def scale_for(side: int, scale: int) -> int:
+    """`scale` is for 28 px images: a larger image gets a smaller factor, so it shows about as big (64 px: 4, not 10)."""
+    return max(1, round(scale * 28 / side))
+
+
 def show(image, scale: int = BIG) -> Image.Image:
-    """A (28, 28) float or uint8 image as a crisp, upscaled PIL image."""
+    """A (H, W) grey or (H, W, 3) colour image, float or uint8, as a crisp, upscaled PIL image."""
     a = np.asarray(image)
-    return Image.fromarray(upscale(a if a.dtype == np.uint8 else to_uint8(a), scale))
+    return Image.fromarray(upscale(a if a.dtype == np.uint8 else to_uint8(a), scale_for(a.shape[0], scale)))
 
 
 def show_grid(images, ncols: int, scale: int = SMALL) -> Image.Image:
-    """(N, 28, 28) images tiled into one crisp PIL image."""
-    return Image.fromarray(upscale(grid(to_uint8(images), ncols=ncols, value=128), scale))
+    """(N, H, W[, 3]) images tiled into one crisp PIL image."""
+    a = to_uint8(images)
+    return Image.fromarray(upscale(grid(a, ncols=ncols, value=128), scale_for(a.shape[1], scale)))

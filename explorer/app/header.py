@@ -27,8 +27,9 @@ def describe(registry: Registry, pair: str | None) -> str:
     b = registry.model_of(pair)
     m, t = b.config["model"], b.config.get("training", {})
     trained = f" · β = {t['beta']:g} · {t['epochs']} epochs" if {"beta", "epochs"} <= set(t) else ""
-    return (f"**{b.dataset}** · {m['arch'].upper()} backbone · latent size {b.latent_dim} · "
-            f"{m['likelihood']} likelihood{trained}")
+    c, h, w = b.image_shape
+    return (f"**{b.dataset}** · {b.backbone} backbone · {w}×{h} {'colour' if c == 3 else 'grey'} · "
+            f"latent size {b.latent_dim} · {m['likelihood']} likelihood{trained}")
 
 
 def map_values(registry: Registry, pair: str, map_name: str | None, cursor=None) -> tuple[str, str, str]:

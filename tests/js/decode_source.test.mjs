@@ -21,7 +21,7 @@ function fakeModel() {
     if (model.fail) throw new Error('broken');
     const latent = z ? Float32Array.from(z) : Float32Array.from([x, y, 1]);
     model.decoded.push(Array.from(latent));
-    return { x, y, clamped: false, reliable: true, z: latent, grey: Uint8Array.from([1, 2, 3]), coords: 'c',
+    return { x, y, clamped: false, reliable: true, z: latent, levels: Uint8Array.from([1, 2, 3]), shape: [1, 3, 1], coords: 'c',
       summary: 's' };
   };
   return model;
@@ -36,7 +36,7 @@ function setup() {
   const options = { browserDecoding: true };
   const source = createDecodeSource({
     server, options, log, now: clock.now, timers: clock,
-    onDecode: (job, r, from) => painted.push({ seq: job.seq, x: r.x, from, grey: Array.from(r.grey) }),
+    onDecode: (job, r, from) => painted.push({ seq: job.seq, x: r.x, from, levels: Array.from(r.levels) }),
     onNeighbours: (list) => shown.neighbours.push(list),
     onError: (text) => { if (text) shown.errors.push(text); },
   });
@@ -56,7 +56,7 @@ test('without a browser model the server decodes, one request in flight, and the
   server.release(serverDecode);
   await settle();
   assert.deepEqual(painted.map((p) => [p.x, p.from]), [[1, 'server'], [5, 'server']]);
-  assert.deepEqual(painted[1].grey, [50, 0, 7], 'the grey levels the server sent');
+  assert.deepEqual(painted[1].levels, [50, 0, 7], 'the levels the server sent');
   assert.equal(source.busy(), true, 'the neighbours of the last decode are still to come');
 });
 

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from explorer.bundle import Bundle, round_to_half
+from explorer.image_layout import as_batch
 from explorer.models import decode_mean
 
 PARITY = 1 / 255          # a float16 export decodes every checked test code within this of PyTorch, per pixel
@@ -27,13 +28,20 @@ class UnsupportedDecoder(ValueError):
     """The decoder has a layer the browser decoder does not implement."""
 
 
+DECODER_OPS = {"linear", "relu", "reshape", "conv_transpose"}
+
+
 def decoder_layers(decoder: nn.Module) -> tuple[list[dict], np.ndarray]:
     """The decoder as a list of ops and one float32 array holding every weight (ops give offsets into it).
 
     Linear weights are stored transposed, (in, out), so the browser adds one weight row per non-zero input;
     ConvTranspose2d weights keep PyTorch's (in, out, k, k) layout.
     """
-    return layer_ops(list(decoder.children()) if isinstance(decoder, nn.Sequential) else [decoder])
+    ops, blob = layer_ops(list(decoder.children()) if isinstance(decoder, nn.Sequential) else [decoder])
+    unrun = sorted({op["op"] for op in ops} - DECODER_OPS)
+    if unrun:   # static/decoder.js runs these four; a conv or flatten is an encoder's (static/encoder.js)
+        raise UnsupportedDecoder(f"the browser's decoder cannot run a {unrun[0]} layer")
+    return ops, blob
 
 
 def encoder_layers(model: nn.Module) -> tuple[list[dict], np.ndarray]:
@@ -80,12 +88,12 @@ def _plain_conv(layer: nn.ConvTranspose2d | nn.Conv2d) -> bool:
 
 
 def export_decoder(bundle: Bundle) -> tuple[dict, bytes]:
-    """decode_mean's decoder for the browser: ({"ops": [...], "latent_dim": D, "dtype", "parity"}, the weights'
-    bytes). float16 (half the download) when the float16 decoder decodes the bundle's test codes within PARITY
+    """decode_mean's decoder for the browser: ({"ops": [...], "latent_dim": D, "image_shape": [C, H, W], "dtype",
+    "parity"}, the weights' bytes). float16 (half the download) when the float16 decoder decodes the bundle's test codes within PARITY
     of the model per pixel ("parity" is the largest difference seen), float32 otherwise."""
     ops, blob = decoder_layers(bundle.model.decoder)
     error = half_error(bundle)
-    info = {"ops": ops, "latent_dim": bundle.latent_dim, "parity": error}
+    info = {"ops": ops, "latent_dim": bundle.latent_dim, "image_shape": list(bundle.image_shape), "parity": error}
     if error <= PARITY:
         return {**info, "dtype": "float16"}, blob.astype("<f2").tobytes()
     return {**info, "dtype": "float32"}, blob.tobytes()
@@ -106,7 +114,7 @@ def export_encoder(bundle: Bundle) -> tuple[dict, bytes]:
 def half_code_error(bundle: Bundle, n: int = PARITY_CODES) -> float:
     """The largest change of a test image's code (mu for a VAE) with float16 encoder weights, over the codes'
     standard deviation."""
-    x = torch.from_numpy(bundle.test_image(slice(0, n)))[:, None]
+    x = as_batch(bundle.test_image(slice(0, n)), bundle.image_shape)
     half = round_to_half(copy.deepcopy(bundle.model))
     with torch.no_grad():
         moved = (bundle.model.encode(x)[0] - half.encode(x)[0]).abs().max()

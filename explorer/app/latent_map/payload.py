@@ -11,6 +11,7 @@ import torch
 
 from explorer.bundle import Bundle
 from explorer.errors import UserError
+from explorer.image_layout import as_images
 from explorer.images import png_bytes, to_uint8
 from explorer.figures import PALETTE
 from explorer.models import decode_mean
@@ -28,8 +29,8 @@ def data_url(png: bytes) -> str:
 
 
 def pixels_b64(image: np.ndarray) -> str:
-    """A (28, 28) image in [0, 1] as base64 of its uint8 grey levels, row by row: the browser paints these
-    straight into a canvas, with no PNG to encode here or to decode there."""
+    """An (H, W) or (H, W, 3) image in [0, 1] as base64 of its uint8 levels, pixel by pixel: the browser paints
+    these straight into a canvas, with no PNG to encode here or to decode there."""
     return base64.b64encode(to_uint8(image).tobytes()).decode("ascii")
 
 
@@ -157,13 +158,14 @@ def decode_point(bundle: Bundle, key: str, map_name: str, x: float, y: float, z:
     exact = z is not None
     z = inverse[0] if z is None else np.asarray(z, dtype=np.float32)
     with torch.no_grad():
-        pixels = decode_mean(bundle.model, torch.from_numpy(z[None]))[0, 0].numpy()
+        pixels = as_images(decode_mean(bundle.model, torch.from_numpy(z[None])))[0]
     nearest = int(idx[0, 0])
     how = ("The code you gave, exactly." if exact
            else how_text(map_name, float(dist[0, 0]), m.far_limit, f"#{nearest} ({bundle.class_name(nearest)})"))
     return {"bundle": key, "map": map_name, "x": x, "y": y, "clamped": clamped, "reliable": bool(reliable[0]),
             "z": z.astype(float).tolist(), "coords": coords_text(map_name, x, y), "how": how,
-            "summary": "" if map_name == "latent" else latent_summary(z), "pixels": pixels_b64(pixels)}
+            "summary": "" if map_name == "latent" else latent_summary(z), "pixels": pixels_b64(pixels),
+            "shape": list(pixels.shape[:2]) + [bundle.image_shape[0]]}
 
 
 def nearest(codes: np.ndarray, z: np.ndarray, k: int = K_NEAREST) -> np.ndarray:
@@ -186,7 +188,7 @@ def thumbnail(bundle: Bundle, index: int) -> dict:
 
 
 def test_image_url(bundle: Bundle, index: int) -> str:
-    """A test image's 28x28 PNG as a data URL, encoded once per bundle: the same neighbours come back on every step
+    """A test image's PNG at its own size as a data URL, encoded once per bundle: the same neighbours come back on every step
     of a drag. The browser scales it up with `image-rendering: pixelated` (latent_map.css): crisp, and a 28x28
     PNG encodes and decodes several times faster than a larger one."""
     return bundle.memo(("test-image-url", index), lambda: data_url(png_bytes(bundle.latents["images"][index])))

@@ -16,6 +16,7 @@ from explorer.errors import UserError
 from explorer.generate import (decode_latents, interpolation_latents, kl_order, manifold_latents, prior_latents,
                                traversal_latents)
 from explorer.marks import marks
+from explorer.pair_metrics import factor_labels
 from explorer.registry import Registry
 
 N_TRAVERSED = 8
@@ -45,12 +46,12 @@ def label_rows(img: Image.Image, labels: list[str], row_height: int) -> Image.Im
     """Put a text label left of each row of a grid image, sized to the grid's width: the page shrinks a 25-step
     traversal to its column, and the labels must still read at about 14 px there."""
     width = max(150, int(0.21 * img.width))
-    out = Image.new("L", (img.width + width, img.height), 255)
+    out = Image.new(img.mode, (img.width + width, img.height), "white")
     out.paste(img, (width, 0))
     draw = ImageDraw.Draw(out)
     font = ImageFont.load_default(size=min(max(14, width // 8), int(row_height * 0.45)))
     for i, text in enumerate(labels):
-        draw.text((8, i * row_height + row_height // 2), text, fill=0, font=font, anchor="lm")
+        draw.multiline_text((8, i * row_height + row_height // 2), text, fill="black", font=font, anchor="lm")
     return out
 
 
@@ -71,19 +72,25 @@ def manifold(pair: str, n: int, spacing: str, registry: Registry, map_name: str 
     z = traversal_latents(b.codes.mean(0), order, n_steps=n, span=3.0)        # (rows, n, D)
     images = decode_latents(b.model, z.reshape(-1, d))
     img = show_grid(images, ncols=n, scale=3)
-    labels = [f"z{i + 1}: {kl[i]:.1f} nats" for i in order]
+    follows = factor_labels(b)
+    labels = [f"z{i + 1}: {kl[i]:.1f} nats" + (f"\n→ {follows[i] or 'no one factor'}" if follows else "")
+              for i in order]
     rows = [marks(b, shown, f"z{i + 1} traversal", row, path=True) for i, row in zip(order, z)]
-    return label_rows(img, labels, row_height=img.height // len(order)), (
-        f"The {len(order)} dimensions with the most KL (of {d}); each row moves one of them from −3 to +3."), rows
+    caption = f"The {len(order)} dimensions with the most KL (of {d}); each row moves one of them from −3 to +3."
+    if follows:
+        caption += (" Under each, the true factor of the data it follows most (its mutual information with that "
+                    "factor, over the factor's entropy, is at least 0.3), or none.")
+    return label_rows(img, labels, row_height=img.height // len(order)), caption, rows
 
 
-def endpoint(upload: bytes | None, drawing: str | None, fallback: np.ndarray, box: int) -> np.ndarray:
+def endpoint(upload: bytes | None, drawing: str | None, fallback: np.ndarray, box: int,
+             shape=(1, 28, 28)) -> np.ndarray:
     """The image for one end of an interpolation: an upload, else a drawing (a pad's PNG data URL), else `fallback`.
     An empty (0-byte) upload is still an upload, and refused as one."""
     if upload is not None:
-        return read_upload(upload, box).x
+        return read_upload(upload, box, shape).x
     if drawing is not None:
-        return read_drawing(drawing, box).x
+        return read_drawing(drawing, box, shape).x
     return fallback
 
 
@@ -196,8 +203,8 @@ def build(registry: Registry, header, x_state, storage) -> None:
     def on_interp(a_file, a_drawing, b_file, b_drawing, x, pair, w, k, m, map_name):
         b = registry.model_of(pair)
         start = x if x is not None else b.test_image(b.first_of_class(0))
-        xa = endpoint(a_file, a_drawing, start, b.content_box)
-        xb = endpoint(b_file, b_drawing, b.test_image(b.first_of_class(7)), b.content_box)
+        xa = endpoint(a_file, a_drawing, start, b.content_box, b.image_shape)
+        xb = endpoint(b_file, b_drawing, b.test_image(b.first_of_class(7)), b.content_box, b.image_shape)
         film_img, png, gif, path = filmstrip(xa, xb, pair, w, k, m, registry, storage.new_output_folder(), map_name)
         return [film_img, png, gif, *on_maps(registry, pair, w.lower(), map_name, [path])]
 

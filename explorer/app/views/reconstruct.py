@@ -11,6 +11,7 @@ from explorer.app.inputs import read_drawing, read_upload
 from explorer.app.latent_map.component import map_value
 from explorer.errors import UserError
 from explorer.figures import kl_bars
+from explorer.image_layout import display_shape
 from explorer.likelihood_check import PERCENTILE, neg_elbo_percentile
 from explorer.reconstruction import map_overlay, posterior_extent, reconstruct
 from explorer.registry import Registry
@@ -22,7 +23,8 @@ GREY_DATA = {"fashion-mnist": "grey Fashion-MNIST clothes", "mnist": "grey handw
              "digits": "grey handwritten digits"}
 EXPLAIN = """**What you see.** Your image is cleaned up the way MNIST's digits were (grey, light ink on black,
 cropped, fitted into 20×20, or 28×28 for Fashion-MNIST whose items fill the frame, centred by mass in 28×28), then
-encoded; a 28×28 light-on-dark image is used as it is. The VAE does not give one code but a small
+encoded; a 28×28 light-on-dark image is used as it is. A colour or picture model (the sprites, an image folder)
+takes the picture's centre square, resized to its frame, as its training images were. The VAE does not give one code but a small
 cloud, q(z|x): the **reconstruction** decodes its centre μ, and the **16 samples** decode random points of the
 cloud, so you can see how sure the model is. On the maps above, the dot is μ and the rings are the cloud's 1σ and
 2σ edges; the AE gives just a point. The **ELBO** splits the cost of this image in nats: *reconstruction* (how
@@ -48,13 +50,18 @@ def unlikely_notes(bundle, pair: str, neg_elbo: float, colour: bool) -> list[str
 
 
 def render(x, pair: str, map_name: str | None, exaggerate: bool, registry: Registry, colour: bool = False):
-    """Every output of the view for input x (28, 28): images, ELBO text, KL bars, and both map overlays.
+    """Every output of the view for input x (H, W[, 3]): images, ELBO text, KL bars, and both map overlays.
     `colour`: the input was a colour picture (an upload), which the ELBO text then says."""
     if x is None:
         raise UserError("Choose an input: upload, draw, or click a test image.")
     vae, ae = registry.pair(pair)
     keys = registry.pairs[pair]
-    x = np.asarray(x, dtype=np.float32)
+    x, swapped = np.asarray(x, dtype=np.float32), ""
+    b = registry.model_of(pair)
+    if x.shape != display_shape(b.image_shape):   # the input was made for a model of another image size
+        x, colour = b.test_image(0), False
+        swapped = ("\n\nThe input was prepared for a model of another image size, so this model's first test "
+                   "image is shown: upload or draw again to try yours.")
     factor = 5.0 if exaggerate else 1.0
     out = {"vae_recon": None, "samples": None, "ae_recon": None, "elbo": "", "kl": None,
            "vae_map": gr.skip(), "ae_map": gr.skip()}
@@ -68,7 +75,8 @@ def render(x, pair: str, map_name: str | None, exaggerate: bool, registry: Regis
                        f"reconstruction **{r.rec_nats:.1f}** nats + KL **{r.kl_nats:.1f}** nats "
                        f"(test-set average {vae.metrics['test']['neg_elbo']:.1f})"
                        + "".join(f"\n\n**{note}**" for note in notes)
-                       + ("\n\nThe posterior is tiny on this map: tick *exaggerate* to see its rings." if tiny else ""))
+                       + ("\n\nThe posterior is tiny on this map: tick *exaggerate* to see its rings." if tiny else "")
+                       + swapped)
         overlay = map_overlay(vae, name, r, SEED, factor)
         out["vae_map"] = map_value(keys["vae"], name, overlay=overlay)
     if ae is not None:
@@ -111,8 +119,8 @@ def example_image(registry: Registry, pair: str | None, position: int):
     b = registry.model_of(pair)
     i = example_indices(b)[position]
     # the same two steps an upload of a 28x28 light-on-dark image shows
-    image = show(b.latents["images"][i], 4)
-    return b.test_image(i), [(image, f"test image #{i}: {b.class_name(i)}"), (image, "already 28x28: used as is")]
+    image, (_, h, w) = show(b.latents["images"][i], 4), b.image_shape
+    return b.test_image(i), [(image, f"test image #{i}: {b.class_name(i)}"), (image, f"already {h}x{w}: used as is")]
 
 
 def build(registry: Registry, header, x_state: gr.State) -> None:
@@ -153,12 +161,14 @@ def build(registry: Registry, header, x_state: gr.State) -> None:
         return render(x, pair, map_name, exag, registry, is_colour)
 
     def on_upload(data, pair):
-        pre = read_upload(data, registry.model_of(pair).content_box)
+        b = registry.model_of(pair)
+        pre = read_upload(data, b.content_box, b.image_shape)
         return pre.x, steps_gallery(pre), pre.colour
 
     def on_stroke(pair, map_name, exag, evt: gr.EventData):
         """A finished stroke: the drawing read and rendered in one event (one round trip per stroke)."""
-        pre = read_drawing(drawing_of(evt), registry.model_of(pair).content_box)
+        b = registry.model_of(pair)
+        pre = read_drawing(drawing_of(evt), b.content_box, b.image_shape)
         return [pre.x, steps_gallery(pre), False, *render(pre.x, pair, map_name, exag, registry)]
 
     def on_example(pair, evt: gr.SelectData):

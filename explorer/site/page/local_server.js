@@ -98,7 +98,7 @@ export function createLocalServer() {
       if (!decoder) throw new Error('This model cannot be decoded in the browser.');
       const nameOf = (i) => `#${i} (${maps.class_names[maps.labels[i]]})`;
       const r = browserModel(decoder, inverseOf(bundle, map, m.maps[map].inverse), map, nameOf).decodeAt(x, y, z);
-      return { bundle, map, ...r, z: Array.from(r.z), pixels: btoa(String.fromCharCode(...r.grey)) };
+      return { bundle, map, ...r, z: Array.from(r.z), pixels: btoa(String.fromCharCode(...r.levels)) };
     }),
     lm_neighbours: answer(async ({ bundle, z }) => {
       const { pair, maps, m } = await model(bundle);

@@ -6,7 +6,7 @@
 // flight and only the latest waiting. Either way the nearest test images are asked for from the latent
 // (lm_neighbours), at most every NEIGHBOURS_MS and always for the last position. A late answer never paints over
 // a newer decode, and an answer for another map than the one selected is dropped.
-import { base64ToGrey, decode, loadDecoder, toGrey, weightsFrom } from './decoder.js';
+import { base64ToLevels, decode, loadDecoder, toLevels, weightsFrom } from './decoder.js';
 import { coordsText, howText, loadInverse, summaryText, toLatent } from './inverse.js';
 
 // A request per move would cost the page's main thread more than the decode itself.
@@ -43,7 +43,7 @@ export function latestWins(send, deliver) {
   };
 }
 
-// One map's model in the browser: decodeAt answers as lm_decode does, with grey levels instead of base64.
+// One map's model in the browser: decodeAt answers as lm_decode does, with levels instead of base64.
 // nameOf(i) names test image i ("#12 (Trouser)").
 export function browserModel(decoder, inverse, map, nameOf) {
   return {
@@ -52,7 +52,8 @@ export function browserModel(decoder, inverse, map, nameOf) {
       const r = toLatent(inverse, x, y);
       const latent = z ? Float32Array.from(z) : r.z;
       const how = z ? 'The code you gave, exactly.' : howText(map, r.distance, inverse.farLimit, nameOf(r.nearest));
-      return { ...r, z: latent, grey: toGrey(decode(decoder, latent)), coords: coordsText(map, r.x, r.y),
+      const [c, h, w] = decoder.imageShape;
+      return { ...r, z: latent, levels: toLevels(decode(decoder, latent), c), shape: [h, w, c], coords: coordsText(map, r.x, r.y),
         summary: summaryText(map, latent), how };
     },
   };
@@ -150,7 +151,7 @@ export function createDecodeSource({ server, onDecode, onNeighbours, onError, op
     log.rtt.push(now() - job.tSend);
     if (log.rtt.length > MAX_RTT) log.rtt.shift();
     onError('');
-    if (show(job, { ...res, grey: base64ToGrey(res.pixels) }, 'server')) neighboursSoon(job.bundle, res.z);
+    if (show(job, { ...res, levels: base64ToLevels(res.pixels) }, 'server')) neighboursSoon(job.bundle, res.z);
   }
 
   function onServerNeighbours(job, res) {

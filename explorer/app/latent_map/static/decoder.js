@@ -27,7 +27,7 @@ export function weightsFrom(buffer, dtype = 'float32') {
 
 // Convolutions run channel-last, (h, w, c), so their innermost loop walks contiguous output channels;
 // transposed-convolution weights are rearranged once here from PyTorch's (in, out, k, k) to (in, k, k, out).
-export function loadDecoder(exp, w) {   // exp: {ops, latent_dim}; w: Float32Array of the weights file
+export function loadDecoder(exp, w) {   // exp: {ops, latent_dim, image_shape}; w: Float32Array of the weights file
   const ops = exp.ops.map((op) => {
     if (op.op !== 'conv_transpose') return op;
     const { k, out } = op;
@@ -39,7 +39,7 @@ export function loadDecoder(exp, w) {   // exp: {ops, latent_dim}; w: Float32Arr
     }
     return { ...op, wt };
   });
-  return { ops, w, latentDim: exp.latent_dim };
+  return { ops, w, latentDim: exp.latent_dim, imageShape: exp.image_shape || [1, 28, 28] };
 }
 
 // y = x W + b with W stored (in, out): one contiguous weight row per non-zero input (ReLU zeros are skipped).
@@ -99,7 +99,7 @@ function channelsFirst(x, [h, w, c]) {
   return y;
 }
 
-// The mean image E[x|z] in [0, 1] as a Float32Array (28 * 28 for the shipped models), like models.decode_mean.
+// The mean image E[x|z] in [0, 1] as a Float32Array, channel-first (c, h, w), like models.decode_mean.
 export function decode(model, z) {
   let x = Float64Array.from(z, Math.fround);
   let shape = [x.length];   // (n) flat, or (h, w, c) channel-last after a reshape
@@ -116,26 +116,36 @@ export function decode(model, z) {
   return out;
 }
 
-// Floats in [0, 1] rounded to grey levels as explorer/images.py to_uint8 does.
-export function toGrey(pixels) {
-  return Uint8Array.from(pixels, (v) => Math.floor(Math.min(Math.max(v, 0), 1) * 255 + 0.5));
+// Floats in [0, 1], channel-first (c, h, w) as decode gives them, rounded as explorer/images.py to_uint8 does, into
+// levels pixel by pixel (h, w, c): one grey level a pixel, or red, green and blue.
+export function toLevels(pixels, channels = 1) {
+  const n = pixels.length / channels;
+  const levels = new Uint8Array(pixels.length);
+  for (let c = 0; c < channels; c += 1) {
+    for (let q = 0; q < n; q += 1) levels[q * channels + c] = Math.floor(Math.min(Math.max(pixels[c * n + q], 0), 1) * 255 + 0.5);
+  }
+  return levels;
 }
 
-// The server's decodes (payload.pixels_b64: base64 grey levels).
-export function base64ToGrey(b64) {
+// The server's decodes (payload.pixels_b64: base64 of the levels, pixel by pixel).
+export function base64ToLevels(b64) {
   const bin = typeof atob === 'function' ? atob(b64) : Buffer.from(b64, 'base64').toString('binary');
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
 
-// Grey levels into RGBA, for a canvas's ImageData.
-export function greyToRGBA(grey, rgba = new Uint8ClampedArray(grey.length * 4)) {
-  for (let i = 0; i < grey.length; i += 1) {
-    const g = grey[i];
-    rgba[4 * i] = g; rgba[4 * i + 1] = g; rgba[4 * i + 2] = g; rgba[4 * i + 3] = 255;
+// Levels (grey, or red, green and blue) into RGBA, for a canvas's ImageData.
+export function levelsToRGBA(levels, channels = 1, rgba = new Uint8ClampedArray((levels.length / channels) * 4)) {
+  const n = levels.length / channels;
+  for (let i = 0; i < n; i += 1) {
+    const r = levels[i * channels];
+    rgba[4 * i] = r;
+    rgba[4 * i + 1] = channels === 3 ? levels[3 * i + 1] : r;
+    rgba[4 * i + 2] = channels === 3 ? levels[3 * i + 2] : r;
+    rgba[4 * i + 3] = 255;
   }
   return rgba;
 }
 
-export function toRGBA(pixels, rgba) {
-  return greyToRGBA(toGrey(pixels), rgba);
+export function toRGBA(pixels, channels = 1, rgba = undefined) {
+  return levelsToRGBA(toLevels(pixels, channels), channels, rgba);
 }

@@ -5,7 +5,7 @@
 // The cursor is an overlay of its own (a composited layer), not a plotly trace: moving it neither redraws the
 // figure (so zoom and pan are never reset) nor repaints 10k SVG points (which costs ~50 ms a frame on a CPU).
 import { createDecodeSource, fetchJSON, loadBrowserModel } from './decode_source.js';
-import { base64ToGrey } from './decoder.js';
+import { base64ToLevels } from './decoder.js';
 import { createDims } from './dims.js';
 import { CONFIG, layout, style, traces } from './figure.js';
 import { dataToPixel, plotFrame, relayoutFrame, zoomAbout } from './geometry.js';
@@ -169,7 +169,7 @@ export function mount(element, props, server, watch, onRelease, urls = {}) {
     if (p.first && !sel.cursor) {   // the decode at the start, made with the payload: on screen before the map is drawn
       view.loading(`Drawing the map of ${p.bundle}…`);
       paint({ seq: ++state.seq, t0: performance.now(), x: p.start[0], y: p.start[1] },
-        { ...p.first, grey: base64ToGrey(p.first.pixels) }, 'payload');
+        { ...p.first, levels: base64ToLevels(p.first.pixels) }, 'payload');
     }
     // On a slow link what decodes comes first: the decoder for the browser, then plotly.js to draw the map.
     const modelLoaded = loadModel(state.selection);

@@ -2,7 +2,7 @@
 // the far-from-data badge, the nearest test images, the hover preview and errors. It only paints: it keeps no
 // state of the map and asks nothing of the server.
 import { dataToPixel } from './geometry.js';
-import { greyToRGBA } from './decoder.js';
+import { levelsToRGBA } from './decoder.js';
 
 export function createView(element) {
   const $ = (sel) => element.querySelector(sel);
@@ -13,7 +13,7 @@ export function createView(element) {
     loadingText: $('.lm-loading-text'), status: $('.lm-status'), wrap: $('.lm-mapwrap'), said: $('.lm-said'),
   };
   const ctx = el.canvas.getContext('2d');
-  const image = ctx.createImageData(el.canvas.width, el.canvas.height);
+  let image = ctx.createImageData(el.canvas.width, el.canvas.height);
   let neighboursShown = '';
   let sayTimer = null;
 
@@ -85,10 +85,16 @@ export function createView(element) {
       el.clip.hidden = false;
     },
 
-    // A decode: r = {grey, reliable, coords, clamped, summary, how}. The canvas is drawn now; the browser shows it
-    // in the coming frame.
+    // A decode: r = {levels, shape: [h, w, c], reliable, coords, clamped, summary, how}. The canvas takes the image's
+    // size (a model's own: 28, 32 or 64 px) and is drawn now; the browser shows it in the coming frame.
     paint(r) {
-      greyToRGBA(r.grey, image.data);
+      const [h, w, c] = r.shape;
+      if (image.width !== w || image.height !== h) {
+        el.canvas.width = w;
+        el.canvas.height = h;
+        image = ctx.createImageData(w, h);
+      }
+      levelsToRGBA(r.levels, c, image.data);
       ctx.putImageData(image, 0, 0);
       el.canvas.classList.toggle('lm-dim', !r.reliable);
       el.badge.hidden = r.reliable;
