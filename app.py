@@ -103,7 +103,7 @@ with gr.Blocks(title="Latent Explorer", fill_width=True) as demo:
     top = header.build(REGISTRY, FIRST_PAIR)
     if PAIRS:
         lesson.wire(REGISTRY, top, lesson_panel)
-    x_state = gr.State(None)   # the input image (28x28) the Reconstruct view set; Generate starts from it
+    x_state = gr.State(None)   # the input image (the model's size) the Reconstruct view set; Generate starts from it
     mine = gr.State([])        # the pairs this session trained in the Train view (the picker and Compare show them)
     with gr.Tabs(elem_id="views") as tabs:
         with gr.Tab("Reconstruct", id="reconstruct"):

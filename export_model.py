@@ -22,6 +22,7 @@ from safetensors.torch import load_file
 from explorer.app.latent_map.browser_export import UnsupportedDecoder, decoder_layers
 from explorer.bundle import BundleError
 from explorer.data import DATASETS, DataNotFoundError, load_dataset
+from explorer.models import IMAGE_SIZES
 from explorer.own_bundle import export_model
 from explorer.own_model import INPUTS, LIKELIHOODS, OUTPUTS, OwnModel, build_from_factory
 
@@ -33,6 +34,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--weights", required=True, help="the model's state_dict as a .safetensors file")
     p.add_argument("--dataset", default="digits", choices=DATASETS)
     p.add_argument("--data-dir", default=None, help="folder with the dataset (for --dataset folder: the images)")
+    p.add_argument("--image-size", type=int, default=None, choices=IMAGE_SIZES,
+                   help="side in pixels for --dataset folder (default 32) and sprites (32 or 64)")
+    p.add_argument("--channels", type=int, default=None, choices=[1, 3],
+                   help="1 grey or 3 colour (the default), for --dataset folder")
     p.add_argument("--offline", action="store_true", help="never try to download the dataset")
     p.add_argument("--inputs", default="images", choices=INPUTS,
                    help="images: encode takes (B, C, H, W); flat: it takes (B, C*H*W)")
@@ -91,7 +96,8 @@ def main(argv=None) -> int:
     command = "python export_model.py " + shlex.join(sys.argv[1:] if argv is None else argv)
     try:
         model, kwargs = load_model(a.factory, a.kwargs, Path(a.weights))
-        data = load_dataset(a.dataset, a.data_dir, allow_download=not a.offline)
+        data = load_dataset(a.dataset, a.data_dir, allow_download=not a.offline, image_size=a.image_size,
+                            channels=a.channels)
         out = export_model(model, data, a.out, inputs=a.inputs, outputs=a.outputs, likelihood=a.likelihood,
                            gaussian_sigma=a.sigma, factory=a.factory, factory_kwargs=kwargs, maps=tuple(a.maps),
                            seed=a.seed, iwae_k=a.iwae_k, command=command)

@@ -34,13 +34,15 @@ def parse_args(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
                         "(one subfolder per class, or none)")
     p.add_argument("--image-size", type=int, default=None, choices=IMAGE_SIZES,
                    help="side in pixels for --dataset folder (default 32) and sprites (32 or 64)")
-    p.add_argument("--channels", type=int, default=3, choices=[1, 3], help="1 grey or 3 colour, for --dataset folder")
+    p.add_argument("--channels", type=int, default=None, choices=[1, 3],
+                   help="1 grey or 3 colour (the default), for --dataset folder")
     p.add_argument("--offline", action="store_true", help="never try to download the dataset")
     p.add_argument("--model", default="both", choices=["vae", "ae", "both"])
     p.add_argument("--arch", default="mlp", choices=["mlp", "conv"])
     p.add_argument("--latent-dim", type=int, default=2)
     p.add_argument("--hidden", type=int, nargs="+", default=None,
-                   help="MLP widths, or conv channels c1 c2 dense (default: %s)" % DEFAULT_HIDDEN)
+                   help="MLP widths, or conv channels per stage then a dense width: c1 c2 dense (28 and 32 px), "
+                        "c1 c2 c3 dense (64 px) (default: %s; conv at 64 px: [32, 64, 64, 512])" % DEFAULT_HIDDEN)
     p.add_argument("--likelihood", default="bernoulli", choices=["bernoulli", "gaussian"])
     p.add_argument("--sigma", type=float, default=0.1, help="decoder std for --likelihood gaussian")
     p.add_argument("--beta", type=float, default=1.0, help="weight on the KL term (beta-VAE)")

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from explorer.image_layout import as_images
 from explorer.sprites import FACTOR_NAMES, FACTORS, sprites
 
 DATASETS = ("fashion-mnist", "mnist", "digits", "sprites", "folder")
@@ -102,9 +103,8 @@ def _to_dataset(name, train_x, train_y, test_x, test_y, source, class_names=None
 def test_latents(data: Dataset) -> dict[str, np.ndarray]:
     """What a bundle's latents.npz keeps of the test set besides codes: labels, class names, the images (uint8, as
     people see them: N x H x W, or N x H x W x 3 in colour) and a generated set's factors."""
-    images = (data.x_test * 255).round().to(torch.uint8).cpu()
     out = {"labels": data.y_test.numpy(), "class_names": np.array(data.class_names),
-           "images": (images[:, 0] if images.shape[1] == 1 else images.permute(0, 2, 3, 1)).numpy()}
+           "images": as_images((data.x_test * 255).round().to(torch.uint8))}
     if data.factors:
         out.update(factors=np.asarray(data.factors["test"], np.int64), factor_names=np.array(data.factors["names"]))
     return out
@@ -151,10 +151,15 @@ def load_dataset(name: str, data_dir: str | Path | None = None, allow_download: 
     "folder" (28, 32 or 64; 1 or 3 channels)."""
     if name not in DATASETS:
         raise ValueError(f"Unknown dataset {name!r}; choose one of {', '.join(DATASETS)}.")
+    if name == "sprites":
+        if channels not in (None, 3):
+            raise ValueError("The sprites are drawn in colour only: leave out --channels.")
+        return sprites_dataset(image_size or 32)
+    if name != "folder" and (image_size not in (None, 28) or channels not in (None, 1)):
+        raise ValueError(f"{name} comes at 28x28 in grey only: --image-size and --channels are for folder and "
+                         "sprites.")
     if name == "digits":
         return digits_28()
-    if name == "sprites":
-        return sprites_dataset(image_size or 32)
     if name == "folder":
         from explorer.image_folder import folder_dataset   # the one set that needs PIL's file readers
 

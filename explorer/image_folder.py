@@ -4,20 +4,22 @@
     shapes/a.png, shapes/b.png                                   -> one class, "(no labels)"
 
 Every image is cropped to its centre square and resized to image_size; a file that does not open as an image is
-skipped and counted, never fatal. A seeded tenth (at least one image) is held out for testing.
+skipped and counted, never fatal. A seeded tenth (at least 16 images) is held out for testing.
 """
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from explorer.data import DataNotFoundError, Dataset, _to_dataset
 from explorer.models import IMAGE_SIZES
+from explorer.preprocess_frame import framed
 
 EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 UNLABELLED = "(no labels)"
 TEST_FRACTION = 0.1
-MIN_IMAGES = 10
+MIN_TEST = 16       # held-out images at least: a UMAP map of the test codes needs 16 (its 15 neighbours and itself)
+MIN_IMAGES = 2 * MIN_TEST
 
 
 def image_files(root: Path) -> tuple[list[Path], list[int], list[str]]:
@@ -36,13 +38,11 @@ def read_image(path: Path, size: int, channels: int) -> np.ndarray | None:
     """(size, size) or (size, size, 3) uint8, the centre square resized; None when the file is not an image."""
     try:
         with Image.open(path) as img:
-            img = img.convert("RGB" if channels == 3 else "L")
-    except (UnidentifiedImageError, OSError, ValueError):
+            img.load()
+            img = ImageOps.exif_transpose(img)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         return None
-    w, h = img.size
-    side = min(w, h)
-    box = ((w - side) // 2, (h - side) // 2, (w - side) // 2 + side, (h - side) // 2 + side)
-    return np.asarray(img.resize((size, size), Image.LANCZOS, box=box), dtype=np.uint8)
+    return np.asarray(framed(img, (channels, size, size)), dtype=np.uint8)
 
 
 def folder_dataset(data_dir, image_size: int = 32, channels: int = 3, seed: int = 0) -> Dataset:
@@ -71,7 +71,7 @@ def folder_dataset(data_dir, image_size: int = 32, channels: int = 3, seed: int 
                                 f"({', '.join(sorted(EXTENSIONS))}).")
     x, y = np.stack(images), np.array(kept)
     order = np.random.default_rng(seed).permutation(len(x))
-    n_test = max(1, round(TEST_FRACTION * len(x)))
+    n_test = max(MIN_TEST, round(TEST_FRACTION * len(x)))
     test, train = order[:n_test], order[n_test:]
     source = f"image folder {root} ({len(images)} images" + (f"; {skipped} unreadable files skipped)" if skipped else ")")
     return _to_dataset("folder", x[train], y[train], x[test], y[test], source, class_names=classes)

@@ -11,6 +11,10 @@ def as_batch(x, image_shape) -> torch.Tensor:
     """Images (H, W[, 3]) or (N, H, W[, 3]) in [0, 1] -> float32 (B, C, H, W) for a model of `image_shape` (C, H, W)."""
     c, h, w = image_shape
     t = torch.as_tensor(np.asarray(x, dtype=np.float32))
+    one = display_shape(image_shape)
+    if tuple(t.shape[-len(one):]) != one or t.ndim not in (len(one), len(one) + 1):
+        raise ValueError(f"Images of shape {tuple(t.shape)} do not fit a model of {w}x{h} "
+                         f"{'colour' if c == 3 else 'grey'} images {one}.")
     if c == 1:
         return t.reshape(-1, 1, h, w)
     return t.reshape(-1, h, w, c).permute(0, 3, 1, 2).contiguous()

@@ -29,7 +29,7 @@ def reference_indices(n_test: int) -> np.ndarray:
 
 
 def neg_elbos(bundle: Bundle, x: np.ndarray, seed: int) -> np.ndarray:
-    """(N,) the negative ELBO in nats of images x (N, 28, 28), estimated exactly as the Reconstruct view does for
+    """(N,) the negative ELBO in nats of images x (N, H, W[, 3]), estimated exactly as the Reconstruct view does for
     one image with this seed (explorer.reconstruction.elbo_parts)."""
     rec, kl = elbo_parts(bundle, x, seed)
     return rec if kl is None else rec + kl.sum(1)

@@ -95,7 +95,7 @@ def train_live(data: Dataset, run: LiveRun, stop: Callable[[], bool] = lambda: F
     data = replace(data, x_train=data.x_train.to(dev), x_test=data.x_test.to(dev))   # labels stay for scikit-learn
     torch.manual_seed(run.seed)
     model = build_model(ModelConfig(kind=run.kind, arch="mlp", latent_dim=run.latent_dim, likelihood=run.likelihood,
-                                    hidden=run.hidden)).to(dev)
+                                    hidden=run.hidden, image_shape=data.image_shape)).to(dev)
     cfg = TrainConfig(dataset=data.name, arch="mlp", latent_dim=run.latent_dim, likelihood=run.likelihood,
                       beta=run.beta, epochs=run.epochs, seed=run.seed, hidden=run.hidden, grid_every=0,
                       batch_size=run.batch_size, lr=run.lr, schedule=run.schedule)

@@ -8,7 +8,7 @@ LOG_2PI = math.log(2 * math.pi)
 
 
 def log_likelihood(x_logits, x, likelihood: str, sigma: float = 0.1) -> torch.Tensor:
-    """log p(x|z) per image, (B,), for decoder logits (B, 1, 28, 28) and targets in [0, 1]."""
+    """log p(x|z) per image, (B,), for decoder logits (B, C, H, W) and targets in [0, 1]."""
     if likelihood == "bernoulli":
         # Bernoulli on grey levels: the per-pixel BCE, summed over pixels.
         return -F.binary_cross_entropy_with_logits(x_logits, x, reduction="none").flatten(1).sum(1)

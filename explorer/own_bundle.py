@@ -27,12 +27,14 @@ __all__ = ["export_model", "factory_of"]
 def export_model(model: nn.Module, data: Dataset | str, out: str | Path, *, inputs: str = "images",
                  outputs: str = "logits", likelihood: str = "bernoulli", gaussian_sigma: float = 0.1,
                  factory: str | None = None, factory_kwargs: dict | None = None, data_dir: str | Path | None = None,
+                 image_size: int | None = None, channels: int | None = None,
                  maps: tuple[str, ...] = ("pca", "umap"), seed: int = 0, iwae_k: int = 100,
                  training: dict | None = None, command: str | None = None) -> Path:
     """Write `model` as a bundle in `out`/vae or `out`/ae (by what its encode returns) and return that folder.
 
     model: any nn.Module with `encode(x) -> (mu, logvar)` (a VAE) or `-> z` (an AE) and `decode(z)`, on the CPU.
-    data: a Dataset (explorer.data) or a name for load_dataset (with `data_dir`); the bundle's codes, maps and
+    data: a Dataset (explorer.data) or a name for load_dataset (with `data_dir`, and `image_size` and `channels` for
+        "folder" and "sprites"); the bundle's codes, maps and
         metrics are of its test images.
     inputs: "images" if encode takes (B, C, H, W), "flat" if it takes (B, C*H*W) vectors.
     outputs: "logits" if decode returns logits, "probabilities" if it returns values in [0, 1] (a final sigmoid).
@@ -44,7 +46,7 @@ def export_model(model: nn.Module, data: Dataset | str, out: str | Path, *, inpu
         "lr": 1e-3}, which the app shows) and made.
     Errors a caller can cause are a ValueError with one sentence (DataNotFoundError for a dataset not found).
     """
-    data = load_dataset(data, data_dir) if isinstance(data, str) else data
+    data = load_dataset(data, data_dir, image_size=image_size, channels=channels) if isinstance(data, str) else data
     _same_device(model, data)
     own = OwnModel(model, inputs, outputs, likelihood, gaussian_sigma, image_shape=list(data.x_test.shape[1:]))
     own.config.source.update(_checked_source(model, factory, factory_kwargs))

@@ -149,7 +149,8 @@ def _probe_decode(own: OwnModel, z: torch.Tensor) -> None:
     if not isinstance(out, torch.Tensor) or out.numel() != z.shape[0] * torch.Size(cfg.image_shape).numel():
         shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
         raise ValueError(f"decode(z) returned {shape} for {len(z)} codes, not {len(z)} images of shape "
-                         f"{tuple(cfg.image_shape)}: pass the image_shape (C, H, W) your model decodes to.")
+                         f"{tuple(cfg.image_shape)}, the data's: pass the data the model was made for (for a folder or the sprites, "
+                         "the image size and channels).")
     in_unit = bool(((out >= 0) & (out <= 1)).all())
     if cfg.source["outputs"] == "probabilities" and not in_unit:
         raise ValueError("decode(z) returns values outside [0, 1], which are not probabilities: pass outputs='logits'.")

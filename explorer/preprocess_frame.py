@@ -25,6 +25,14 @@ def centre_square(img: Image.Image) -> Image.Image:
     return img.crop((left, top, left + side, top + side))
 
 
+def framed(img: Image.Image, image_shape) -> Image.Image:
+    """The picture as a model of `image_shape` (C, H, W) takes it: colour or grey, its centre square at H x W. The
+    one framing a picture model's training images (explorer/image_folder.py) and its uploads both get."""
+    c, h, w = image_shape
+    img = to_rgb(img) if c == 3 else to_grey(img)
+    return centre_square(img).resize((w, h), Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
 def preprocess_frame(img: Image.Image, image_shape, transparency: str = "white") -> Preprocessed:
     """Steps from any image to a (H, W) or (H, W, 3) input in [0, 1] for a model of `image_shape` (C, H, W)."""
     c, h, w = image_shape

@@ -106,7 +106,11 @@ def load_registry(roots: Path | list[Path], allow_model_code: bool = False) -> R
             except Exception as err:   # its text may hold server paths: the type says enough
                 reg.problems.append(f"`{key}`{where} was skipped: it could not be read ({type(err).__name__}).")
     for pair, keys in reg.pairs.items():
-        if not reg.shared_maps(pair):
+        if len({reg.bundles[key].image_shape for key in keys.values()}) > 1:
+            for key in keys.values():
+                del reg.bundles[key]
+            reg.problems.append(f"`{pair}` was skipped: its models take pictures of different sizes or colours.")
+        elif not reg.shared_maps(pair):
             for key in keys.values():
                 del reg.bundles[key]
             reg.problems.append(f"`{pair}` was skipped: its models share no map (one is 2-D, the other is not).")

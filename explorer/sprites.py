@@ -36,7 +36,8 @@ def outline(shape: str) -> np.ndarray:
 
 
 def mask(shape: str, scale: float, rotation: float, size: int) -> np.ndarray:
-    """A (size, size) float mask in [0, 1] of the shape centred in the frame, its half-size scale * size / 5."""
+    """A (size, size) float mask in [0, 1] of the shape about the frame's centre (its outline's origin; the heart's
+    drawing sits a little low of it), its half-size scale * size / 5."""
     big = size * SUPERSAMPLE
     a = np.deg2rad(rotation)
     rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
@@ -48,7 +49,8 @@ def mask(shape: str, scale: float, rotation: float, size: int) -> np.ndarray:
 
 
 def offsets(size: int) -> list[int]:
-    """The 8 x (and y) positions as pixel shifts from the centre: evenly over the middle 5/8 of the frame."""
+    """The 8 x (and y) positions as pixel shifts from the centre, evenly spaced up to rounding to whole pixels
+    (-10, -7, -4, -1, 1, 4, 7, 10 at 32 px): at the outermost places the largest sprites touch the frame's edge."""
     step = size / 16
     return [int(round((i - 3.5) * step * 1.4)) for i in range(8)]
 

@@ -11,6 +11,7 @@ from tqdm.auto import tqdm
 
 from explorer import distributed
 from explorer.evaluate import elbo_means, encode_all
+from explorer.image_layout import as_images
 from explorer.images import grid, png_bytes, to_uint8
 from explorer.losses import training_loss
 from explorer.models import decode_mean
@@ -65,7 +66,7 @@ def sample_grid_png(model, generator, n: int = 64) -> bytes:
     """Decoded prior samples z ~ N(0, I) as an 8-column PNG grid."""
     z = torch.randn((n, model.config.latent_dim), generator=generator).to(next(model.parameters()).device)
     with torch.no_grad():
-        images = decode_mean(model, z).cpu().numpy()
+        images = as_images(decode_mean(model, z))
     return png_bytes(grid(to_uint8(images), ncols=8))
 
 

@@ -1,6 +1,7 @@
 """Where the app's bundles come from: --checkpoints with one or more folders, else the environment variable, else
 the default; several folders served together, a pair name from an earlier folder winning, said in one sentence."""
 import os
+import shutil
 from pathlib import Path
 
 from explorer.app.settings import ENV, checkpoint_folders
@@ -29,3 +30,15 @@ def test_several_folders_are_served_together_and_an_earlier_pair_name_wins(tmp_p
                                  "has a pair of that name."]
     assert str(tmp_path) not in " ".join(registry.problems)
     assert load_registry(first).pairs == {"shared": {"vae": "shared/vae"}}   # one folder, as before
+
+
+
+def test_a_pair_whose_models_take_different_pictures_is_skipped_in_one_sentence(tmp_path, tiny_bundles, monkeypatch):
+    from explorer.bundle import Bundle
+
+    shutil.copytree(tiny_bundles, tmp_path / "mixed")
+    # as if the AE were exported for colour pictures into the VAE's folder
+    monkeypatch.setattr(Bundle, "image_shape", property(lambda b: (3, 32, 32) if b.kind == "ae" else (1, 28, 28)))
+    reg = load_registry(tmp_path)
+    assert "mixed" not in reg.pairs
+    assert reg.problems == ["`mixed` was skipped: its models take pictures of different sizes or colours."]

@@ -62,7 +62,7 @@ def test_a_colour_upload_stays_in_colour_and_is_framed(registry):
     out = api.encode(registry, png(red), "sprites-tiny/vae")
     assert len(out["mu"]) == 4
     from explorer.app.inputs import read_upload
-    pre = read_upload(png(red), vae.content_box, vae.image_shape)
+    pre = read_upload(png(red), vae.content_box, vae.framed_shape)
     assert pre.x.shape == (32, 32, 3) and not pre.colour          # nothing was greyed
     assert pre.x[..., 0].max() > 0.9 and pre.x[..., 1].max() < 0.1   # still red
     assert [name for name, _ in pre.steps] == ["in colour", "cropped to its centre square", "resized to 32x32"]

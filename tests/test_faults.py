@@ -95,7 +95,7 @@ def test_the_app_starts_with_the_good_bundles_and_names_each_broken_one(tiny_bun
 SLOW_SAVE = """
 import sys, time
 sys.path.insert(0, {root!r})
-import explorer.bundle as b
+import explorer.bundle_write as b   # where a bundle is written
 
 def slowed(fn):
     def run(*args, **kwargs):

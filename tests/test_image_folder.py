@@ -12,7 +12,7 @@ from image_folders import image_folder
 def test_class_subfolders_name_the_classes_and_a_corrupt_file_is_skipped_and_counted(tmp_path):
     data = load_dataset("folder", image_folder(tmp_path / "pics"), image_size=32, channels=3)
     assert data.class_names == ["blue", "green", "red"]
-    assert len(data.x_train) + len(data.x_test) == 60 and len(data.x_test) == 6
+    assert len(data.x_train) + len(data.x_test) == 60 and len(data.x_test) == 16   # enough for a UMAP map
     assert data.x_train.shape[1:] == (3, 32, 32) and data.image_shape == [3, 32, 32]
     assert "1 unreadable files skipped" in data.source
     reds = data.x_train[data.y_train == data.class_names.index("red")]
@@ -47,15 +47,23 @@ def test_train_small_says_what_is_wrong_with_the_folder_and_exits_2(tmp_path, ca
     assert "does not exist" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("args", [["--dataset", "digits", "--image-size", "32"], ["--dataset", "digits", "--channels", "3"],
+                                  ["--dataset", "sprites", "--channels", "1"], ["--dataset", "sprites", "--image-size", "28"]])
+def test_sizes_and_channels_a_dataset_does_not_come_in_are_refused(tmp_path, capsys, args):
+    assert train_small.main([*args, "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
 @pytest.mark.parametrize("grey", [False, True])
 def test_train_small_trains_on_a_folder_and_the_bundle_loads(tmp_path, grey):
     folder = image_folder(tmp_path / "pics", grey=grey)
     out = tmp_path / "ckpt" / "mine"
     code = train_small.main(["--dataset", "folder", "--data-dir", str(folder), "--image-size", "32",
                              "--channels", "1" if grey else "3", "--arch", "conv", "--hidden", "8", "16", "32",
-                             "--latent-dim", "2", "--epochs", "1", "--iwae-k", "4", "--out", str(out)])
+                             "--latent-dim", "4" if grey else "2", "--epochs", "1", "--iwae-k", "4", "--out", str(out)])
     assert code == 0
     vae = load_bundle(out / "vae")
     assert vae.image_shape == ((1, 32, 32) if grey else (3, 32, 32))
     assert vae.latents["images"].shape[1:] == ((32, 32) if grey else (32, 32, 3))
     assert vae.config["dataset"]["class_names"] == ["blue", "green", "red"]
+    assert vae.map_names == (["pca", "umap"] if grey else ["latent"])   # a small folder still gets every map

@@ -1,6 +1,7 @@
 """Named API endpoints (encode, decode, reconstruct, sample, interpolate) for gradio_client and scripts.
 
-Images come back as PNG at the model's own resolution (28x28 per image, grids with 2-pixel grey lines), so a
+Images come back as PNG at the model's own resolution (28x28 for the MNIST-style models, 32 or 64 px for picture models; grids
+with 2-pixel grey lines), so a
 script gets the model's pixels exactly; the views show the same images scaled up.
 
 Each is a plain function over the same domain operations as the views (bad input raises a one-sentence
@@ -27,7 +28,7 @@ from explorer.reconstruction import reconstruct
 def encode(registry: Registry, image: bytes, model: str) -> dict:
     """The code of an image: mu and logvar for a VAE, z for an AE."""
     b = registry.model(model)
-    x = read_upload(image, b.content_box, b.image_shape).x
+    x = read_upload(image, b.content_box, b.framed_shape).x
     with torch.no_grad():
         mu, logvar = b.model.encode(as_batch(x, b.image_shape))
     out = {"model": model, "kind": b.kind}
@@ -47,7 +48,7 @@ def decode(registry: Registry, z, model: str):
 def reconstruct_api(registry: Registry, image: bytes, model: str):
     """Reconstruction of an image and its ELBO split in nats."""
     b = registry.model(model)
-    r = reconstruct(b, read_upload(image, b.content_box, b.image_shape).x, seed=0)
+    r = reconstruct(b, read_upload(image, b.content_box, b.framed_shape).x, seed=0)
     info = {"model": model, "rec_nats": r.rec_nats, "kl_nats": r.kl_nats,
             "kl_per_dim": None if r.kl_per_dim is None else r.kl_per_dim.tolist(), "mu": r.mu.tolist()}
     return show(r.recon, scale=1), info
@@ -70,7 +71,7 @@ def interpolate_api(registry: Registry, image_a: bytes, image_b: bytes, model: s
     if mode not in ("linear", "spherical"):
         raise UserError("mode must be linear or spherical.")
     steps = whole_number(steps, "steps", 2, 64)
-    xa, xb = read_upload(image_a, b.content_box, b.image_shape).x, read_upload(image_b, b.content_box, b.image_shape).x
+    xa, xb = (read_upload(image, b.content_box, b.framed_shape).x for image in (image_a, image_b))
     images = interpolation(b.model, xa, xb, int(steps), mode)
     gif = folder / "interpolation.gif"
     gif.write_bytes(gif_bytes(images, frame_ms=120, scale=8, pingpong=True))

@@ -61,10 +61,12 @@ def scale_for(side: int, scale: int) -> int:
     return max(1, round(scale * 28 / side))
 
 
-def show(image, scale: int = BIG) -> Image.Image:
-    """A (H, W) grey or (H, W, 3) colour image, float or uint8, as a crisp, upscaled PIL image."""
+def show(image, scale: int | None = None) -> Image.Image:
+    """A (H, W) grey or (H, W, 3) colour image, float or uint8, as a crisp PIL image `scale` times larger (by
+    default about 280 px a side, whatever the model's image size)."""
     a = np.asarray(image)
-    return Image.fromarray(upscale(a if a.dtype == np.uint8 else to_uint8(a), scale_for(a.shape[0], scale)))
+    scale = scale_for(a.shape[0], BIG) if scale is None else scale
+    return Image.fromarray(upscale(a if a.dtype == np.uint8 else to_uint8(a), scale))
 
 
 def show_grid(images, ncols: int, scale: int = SMALL) -> Image.Image:

@@ -12,26 +12,24 @@ from explorer.likelihood_check import is_colour
 from explorer.preprocess import Preprocessed, open_image, open_upright, preprocess
 from explorer.preprocess_frame import preprocess_frame
 
-MNIST_STYLE = (1, 28, 28)
-
 
 @dataclass
 class Upload(Preprocessed):
     colour: bool = False   # the file was a colour picture, greyed by preprocessing (the model only saw grey)
 
 
-def read_upload(data: bytes | None, box: int = 20, shape=MNIST_STYLE) -> Upload:
-    """Preprocess an uploaded file's bytes for a model of image `shape` (C, H, W), noting whether a colour picture
-    was greyed.
+def read_upload(data: bytes | None, box: int = 20, framed=None) -> Upload:
+    """Preprocess an uploaded file's bytes, MNIST-style into `box`, or framed to (C, H, W) `framed` for a picture
+    model (Bundle.framed_shape), noting whether a colour picture was greyed.
 
     Uploads arrive as gr.File bytes, not gr.Image: gr.Image would open them with every format Pillow knows,
     and fail with a traceback, before our own checks could run.
     """
     if data is None:
         raise UserError("Upload an image first (PNG, JPEG, WebP, BMP or GIF).")
-    if tuple(shape) != MNIST_STYLE:
-        pre = preprocess_frame(open_upright(data), shape)
-        return Upload(pre.steps, pre.x, pre.inverted, colour=shape[0] == 1 and is_colour(data))
+    if framed is not None:
+        pre = preprocess_frame(open_upright(data), framed)
+        return Upload(pre.steps, pre.x, pre.inverted, colour=framed[0] == 1 and is_colour(data))
     pre = preprocess(open_image(data), box=box)
     return Upload(pre.steps, pre.x, pre.inverted, colour=is_colour(data))
 
@@ -40,7 +38,7 @@ DATA_URL = "data:image/png;base64,"
 MAX_DRAWING_CHARS = 2**20   # a 280x280 drawing is 2-20 KB as a PNG data URL
 
 
-def read_drawing(png, box: int = 20, shape=MNIST_STYLE) -> Preprocessed:
+def read_drawing(png, box: int = 20, framed=None) -> Preprocessed:
     """Preprocess a drawing pad's picture (draw_pad.py): a PNG data URL of light strokes on black. The page sends it
     as event data, which a caller can forge, so it passes the same checks as an upload."""
     if png is None:
@@ -51,6 +49,6 @@ def read_drawing(png, box: int = 20, shape=MNIST_STYLE) -> Preprocessed:
         data = base64.b64decode(png[len(DATA_URL):], validate=True)
     except binascii.Error:
         raise UserError("The drawing arrived damaged; clear the pad and draw again.") from None
-    if tuple(shape) != MNIST_STYLE:
-        return preprocess_frame(open_upright(data), shape, transparency="background")
+    if framed is not None:
+        return preprocess_frame(open_upright(data), framed, transparency="background")
     return preprocess(open_image(data), box=box)

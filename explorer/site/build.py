@@ -54,9 +54,10 @@ def build(out: Path, registry: Registry, classifiers: dict, n: int, pairs: list[
     """Write the site into `out` (created, or emptied of a previous build); returns its configuration."""
     chosen = [p for p in registry.pairs if pairs is None or p in pairs]
     # the site's page reads and encodes 28x28 grey pictures only (page/preprocess.js, its sprite sheets)
-    other = [p for p in chosen if registry.model_of(p).image_shape != (1, 28, 28)]
+    other = [p for p in chosen if registry.model_of(p).framed_shape is not None]
     for pair in other:
-        log(f"{pair} was left out: the static site shows 28x28 grey models only; `python app.py` shows this one.")
+        log(f"{pair} was left out: the static site shows models of the MNIST-style sets only; `python app.py` "
+            "shows this one.")
     chosen = [p for p in chosen if p not in other]
     if not chosen:
         raise SystemExit("No model pair to build: check the checkpoints folder and --pairs.")

@@ -188,7 +188,7 @@ def thumbnail(bundle: Bundle, index: int) -> dict:
 
 
 def test_image_url(bundle: Bundle, index: int) -> str:
-    """A test image's PNG at its own size as a data URL, encoded once per bundle: the same neighbours come back on every step
-    of a drag. The browser scales it up with `image-rendering: pixelated` (latent_map.css): crisp, and a 28x28
-    PNG encodes and decodes several times faster than a larger one."""
+    """A test image's PNG at its own size (28, 32 or 64 px) as a data URL, encoded once per bundle: the same
+    neighbours come back on every step of a drag. The browser scales it up with `image-rendering: pixelated`
+    (latent_map.css): crisp, and a small PNG encodes and decodes several times faster than a larger one."""
     return bundle.memo(("test-image-url", index), lambda: data_url(png_bytes(bundle.latents["images"][index])))

@@ -15,6 +15,7 @@ from explorer.checks import MAX_SEED, whole_number
 from explorer.errors import UserError
 from explorer.generate import (decode_latents, interpolation_latents, kl_order, manifold_latents, prior_latents,
                                traversal_latents)
+from explorer.image_layout import display_shape
 from explorer.marks import marks
 from explorer.pair_metrics import factor_labels
 from explorer.registry import Registry
@@ -84,13 +85,13 @@ def manifold(pair: str, n: int, spacing: str, registry: Registry, map_name: str 
 
 
 def endpoint(upload: bytes | None, drawing: str | None, fallback: np.ndarray, box: int,
-             shape=(1, 28, 28)) -> np.ndarray:
+             framed=None) -> np.ndarray:
     """The image for one end of an interpolation: an upload, else a drawing (a pad's PNG data URL), else `fallback`.
     An empty (0-byte) upload is still an upload, and refused as one."""
     if upload is not None:
-        return read_upload(upload, box, shape).x
+        return read_upload(upload, box, framed).x
     if drawing is not None:
-        return read_drawing(drawing, box, shape).x
+        return read_drawing(drawing, box, framed).x
     return fallback
 
 
@@ -202,9 +203,10 @@ def build(registry: Registry, header, x_state, storage) -> None:
 
     def on_interp(a_file, a_drawing, b_file, b_drawing, x, pair, w, k, m, map_name):
         b = registry.model_of(pair)
-        start = x if x is not None else b.test_image(b.first_of_class(0))
-        xa = endpoint(a_file, a_drawing, start, b.content_box, b.image_shape)
-        xb = endpoint(b_file, b_drawing, b.test_image(b.first_of_class(7)), b.content_box, b.image_shape)
+        fits = x is not None and np.shape(x) == display_shape(b.image_shape)   # not one made for another model
+        start = x if fits else b.test_image(b.first_of_class(0))
+        xa = endpoint(a_file, a_drawing, start, b.content_box, b.framed_shape)
+        xb = endpoint(b_file, b_drawing, b.test_image(b.first_of_class(7)), b.content_box, b.framed_shape)
         film_img, png, gif, path = filmstrip(xa, xb, pair, w, k, m, registry, storage.new_output_folder(), map_name)
         return [film_img, png, gif, *on_maps(registry, pair, w.lower(), map_name, [path])]
 

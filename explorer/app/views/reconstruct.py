@@ -115,10 +115,10 @@ def examples(registry: Registry, pair: str | None) -> list:
 
 
 def example_image(registry: Registry, pair: str | None, position: int):
-    """The test image behind the clicked example, preprocessed as-is (it is already MNIST-style)."""
+    """The test image behind the clicked example, used as it is (it is already the model's input)."""
     b = registry.model_of(pair)
     i = example_indices(b)[position]
-    # the same two steps an upload of a 28x28 light-on-dark image shows
+    # the same two steps an upload of a picture already the model's size shows
     image, (_, h, w) = show(b.latents["images"][i], 4), b.image_shape
     return b.test_image(i), [(image, f"test image #{i}: {b.class_name(i)}"), (image, f"already {h}x{w}: used as is")]
 
@@ -162,13 +162,13 @@ def build(registry: Registry, header, x_state: gr.State) -> None:
 
     def on_upload(data, pair):
         b = registry.model_of(pair)
-        pre = read_upload(data, b.content_box, b.image_shape)
+        pre = read_upload(data, b.content_box, b.framed_shape)
         return pre.x, steps_gallery(pre), pre.colour
 
     def on_stroke(pair, map_name, exag, evt: gr.EventData):
         """A finished stroke: the drawing read and rendered in one event (one round trip per stroke)."""
         b = registry.model_of(pair)
-        pre = read_drawing(drawing_of(evt), b.content_box, b.image_shape)
+        pre = read_drawing(drawing_of(evt), b.content_box, b.framed_shape)
         return [pre.x, steps_gallery(pre), False, *render(pre.x, pair, map_name, exag, registry)]
 
     def on_example(pair, evt: gr.SelectData):
