@@ -24,14 +24,15 @@ INVERSE = {"I": "inverse.js"}
 
 
 def js_decode(tmp_path: Path, exported: dict, weights: bytes, z: np.ndarray) -> np.ndarray:
-    """Decode each row of z with the JS decoder given its ops and weights (float32 unless exported["dtype"])."""
+    """Decode each row of z with the JS decoder given its ops and weights (float32 unless exported["dtype"]): (n, C*H*W)
+    channel-first, as decode_mean's images flattened."""
     (tmp_path / "w.bin").write_bytes(weights)
     got = run_node("const buf = readFileSync(data.weights);"
                    "const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length);"
                    "const m = D.loadDecoder(data.model, D.weightsFrom(ab, data.model.dtype));"
                    "console.log(JSON.stringify(data.z.map((z) => Array.from(D.decode(m, z)))));",
                    {"model": exported, "weights": str(tmp_path / "w.bin"), "z": z.tolist()}, DECODER)
-    return np.array(got).reshape(len(z), 28, 28)
+    return np.array(got).reshape(len(z), -1)
 
 
 @pytest.fixture(scope="module")
@@ -40,49 +41,54 @@ def bundles(tmp_path_factory) -> dict:
     return {key: load_bundle(root / key) for key in ("pair-z2/vae", "proj-z6/ae")}
 
 
-def random_model(arch: str, dim: int, hidden: list[int]) -> nn.Module:
+def random_model(arch: str, dim: int, hidden: list[int], shape=(1, 28, 28)) -> nn.Module:
     torch.manual_seed(3)
-    model = build_model(ModelConfig(kind="vae", arch=arch, latent_dim=dim, hidden=hidden)).eval()
+    model = build_model(ModelConfig(kind="vae", arch=arch, latent_dim=dim, hidden=hidden, image_shape=list(shape))).eval()
     with torch.no_grad():   # larger weights than the default init, so the decodes are far from a flat 0.5
         for p in model.decoder.parameters():
             p.mul_(3.0)
     return model
 
 
-@pytest.mark.parametrize("arch, dim, hidden", [("mlp", 2, [64, 32]), ("mlp", 1, [16]), ("conv", 8, [8, 16, 64])])
-def test_browser_decoder_matches_pytorch(tmp_path, arch, dim, hidden):
-    model = random_model(arch, dim, hidden)
+@pytest.mark.parametrize("arch, dim, hidden, shape", [
+    ("mlp", 2, [64, 32], (1, 28, 28)), ("mlp", 1, [16], (1, 28, 28)), ("conv", 8, [8, 16, 64], (1, 28, 28)),
+    ("conv", 6, [8, 16, 64], (3, 32, 32)), ("conv", 4, [4, 8, 8, 32], (3, 64, 64)), ("mlp", 3, [32], (3, 32, 32))])
+def test_browser_decoder_matches_pytorch(tmp_path, arch, dim, hidden, shape):
+    model = random_model(arch, dim, hidden, shape)
     ops, blob = decoder_layers(model.decoder)
     z = np.random.default_rng(0).normal(0, 2, size=(6, dim)).astype(np.float32)
     with torch.no_grad():
-        want = decode_mean(model, torch.from_numpy(z))[:, 0].numpy()
+        want = decode_mean(model, torch.from_numpy(z)).reshape(len(z), -1).numpy()
     got = js_decode(tmp_path, {"ops": ops, "latent_dim": dim}, blob.tobytes(), z)
     assert want.std() > 0.05, "the reference decodes should not be flat"
     assert np.abs(got - want).max() <= 1e-4
 
 
-SHIPPED_MODELS = [f"{pair}/{kind}" for pair in ("fashion-mnist-mlp-z2", "digits-mlp-z2", "fashion-mnist-conv-z16")
-                  for kind in ("vae", "ae")]
+SHIPPED_MODELS = [f"{pair}/{kind}" for pair in ("fashion-mnist-mlp-z2", "digits-mlp-z2", "fashion-mnist-conv-z16",
+                                                 "sprites-conv-z8") for kind in ("vae", "ae")]
 
 
 @pytest.mark.parametrize("name", SHIPPED_MODELS)
 def test_browser_decoder_matches_pytorch_on_shipped_bundles(tmp_path, name):
-    """The weights the browser gets (float16 for every shipped model) decode test codes within one grey level."""
+    """The weights the browser gets (float16 for every shipped model) decode test codes within one level, in grey
+    and in colour."""
     if not (SHIPPED / name / "config.json").exists():
         pytest.fail(f"the shipped bundle {name} is missing from checkpoints/")
     b = load_bundle(SHIPPED / name)
     z = b.codes[:: len(b.codes) // 24][:24].astype(np.float32)
     with torch.no_grad():
-        want = decode_mean(b.model, torch.from_numpy(z))[:, 0].numpy()
+        want = decode_mean(b.model, torch.from_numpy(z)).reshape(len(z), -1).numpy()
     exported, weights = export_decoder(b)
     assert exported["dtype"] == "float16" and len(weights) == 2 * sum(p.numel() for p in b.model.decoder.parameters())
     got = js_decode(tmp_path, exported, weights, z)
     assert np.abs(got - want).max() <= 1 / 255
-    # painted grey levels: the same rounding as the server's PNGs, at most one level off where floats differ
-    rgba = run_node("console.log(JSON.stringify(Array.from(D.toRGBA(Float32Array.from(data.p)))))",
-                    {"p": got[0].ravel().tolist()}, DECODER)
-    grey = np.array(rgba).reshape(28, 28, 4)[..., 0]
-    assert np.abs(grey.astype(int) - to_uint8(want[0]).astype(int)).max() <= 1
+    # painted levels: the same rounding as the server's PNGs, at most one level off where floats differ
+    c, h, w = b.image_shape
+    rgba = run_node("console.log(JSON.stringify(Array.from(D.toRGBA(Float32Array.from(data.p), data.c))))",
+                    {"p": got[0].ravel().tolist(), "c": c}, DECODER)
+    painted = np.array(rgba).reshape(h, w, 4)[..., :c]
+    shown = to_uint8(want[0].reshape(1, c, h, w))[0].reshape(h, w, c)   # as the server's PNG has it
+    assert np.abs(painted.astype(int) - shown.astype(int)).max() <= 1
 
 
 @pytest.mark.parametrize("key, name", [("pair-z2/vae", "latent"), ("proj-z6/ae", "pca"), ("proj-z6/ae", "umap")])

@@ -14,7 +14,7 @@ from explorer.registry import Registry
 N_SHOWN = 36
 EXPLAIN = """**VAE or plain autoencoder?** Both squeeze images through the same narrow code with the same layers;
 only the VAE is also pulled toward the prior N(0, I). Below, the *same* 36 draws from N(0, I) are decoded by
-both. The VAE was trained to make such draws meaningful, so they look like clothes or digits. The AE put its
+both. The VAE was trained to make such draws meaningful, so they look like the data (clothes, digits, sprites). The AE put its
 codes wherever it liked: many prior draws land in **holes** far from any training code, and decode to blends or
 smudges. On the maps above, compare how the VAE packs its classes around the origin while the AE spreads them out.
 
@@ -23,7 +23,9 @@ bound on −log p(x)), *kNN-5 accuracy* (do codes of one class sit together?), *
 really uses), *holes* (share of prior draws farther from every test code than codes usually are from each other;
 a VAE's test code is a draw from that image's q(z|x), since unused dimensions stay as wide as the prior),
 and a *classifier score* of the decoded prior draws (from 1, all alike or unrecognisable, to 10, confidently
-every class; real test images score about {real})."""
+every class; real test images score about {real}). On data drawn from known factors (the sprites), *MIG* scores
+how far each factor has one latent dimension of its own (0: none does, 1: each does): the β-VAE lesson is that a
+larger β raises it."""
 
 
 RATE_TEXT = """**What β trades.** Each dot is a VAE trained on this data, the one chosen above in red (models you

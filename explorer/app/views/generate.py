@@ -74,13 +74,14 @@ def manifold(pair: str, n: int, spacing: str, registry: Registry, map_name: str 
     images = decode_latents(b.model, z.reshape(-1, d))
     img = show_grid(images, ncols=n, scale=3)
     follows = factor_labels(b)
-    labels = [f"z{i + 1}: {kl[i]:.1f} nats" + (f"\n→ {follows[i] or 'no one factor'}" if follows else "")
+    labels = [f"z{i + 1}: {kl[i]:.1f} nats" + (f"\nfollows {follows[i] or 'none'}" if follows else "")
               for i in order]
     rows = [marks(b, shown, f"z{i + 1} traversal", row, path=True) for i, row in zip(order, z)]
     caption = f"The {len(order)} dimensions with the most KL (of {d}); each row moves one of them from −3 to +3."
     if follows:
         caption += (" Under each, the true factor of the data it follows most (its mutual information with that "
-                    "factor, over the factor's entropy, is at least 0.3), or none.")
+                    "factor, over the factor's entropy, is at least 0.3), or none (of the shipped sprites VAEs, the "
+                    "one at β = 4 has a dimension each for x and y; the one at β = 1 has none).")
     return label_rows(img, labels, row_height=img.height // len(order)), caption, rows
 
 
