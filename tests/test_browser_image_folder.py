@@ -19,7 +19,8 @@ CANVAS_JS = """(sel) => { const root = document.querySelector(sel + ' .lm'); con
   const c = root.querySelector('.lm-decode'); const st = m.state; const gd = root.querySelector('.lm-plot');
   const r = gd.getBoundingClientRect(); const f = m.frame(); const [px, py] = m.dataToPixel(st.cursor[0], st.cursor[1], f);
   return { w: c.width, h: c.height, rgba: Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data),
-    local: m.hasBrowserModel(), source: st.last ? st.last.source : null, cursor: st.cursor, cursorPage: [r.left + px, r.top + py], f, bundle: st.payload.bundle, map: st.payload.map }; }"""
+    local: m.hasBrowserModel(), source: st.last ? st.last.source : null, cursor: st.cursor,
+    cursorPage: [r.left + px, r.top + py], f, bundle: st.payload.bundle, map: st.payload.map }; }"""
 IDLE_JS = ("(sel) => { const e = document.querySelector(sel + ' .lm'); const m = e && e.latentMap;"
            " return m && m.state.ready && !m.busy() && m.state.last && m.state.last.seq === m.state.seq; }")
 

@@ -1,8 +1,8 @@
 """Named API endpoints (encode, decode, reconstruct, sample, interpolate) for gradio_client and scripts.
 
-Images come back as PNG at the model's own resolution (28x28 for the MNIST-style models, 32 or 64 px for picture models; grids
-with 2-pixel grey lines), so a
-script gets the model's pixels exactly; the views show the same images scaled up.
+Images come back as PNG at the model's own resolution (28x28 for the MNIST-style models, 32 or 64 px for picture
+models; grids with 2-pixel grey lines), so a script gets the model's pixels exactly; the views show the same
+images scaled up.
 
 Each is a plain function over the same domain operations as the views (bad input raises a one-sentence
 UserError); `build` wires them to hidden components so that gradio handles files and images as for the views.

@@ -24,8 +24,8 @@ GREY_DATA = {"fashion-mnist": "grey Fashion-MNIST clothes", "mnist": "grey handw
 EXPLAIN = """**What you see.** Your image is cleaned up the way MNIST's digits were (grey, light ink on black,
 cropped, fitted into 20×20, or 28×28 for Fashion-MNIST whose items fill the frame, centred by mass in 28×28), then
 encoded; a 28×28 light-on-dark image is used as it is. A colour or picture model (the sprites, an image folder)
-takes the picture's centre square, resized to its frame, as its training images were. The VAE does not give one code but a small
-cloud, q(z|x): the **reconstruction** decodes its centre μ, and the **16 samples** decode random points of the
+takes the picture's centre square, resized to its frame, as its training images were. The VAE does not give one
+code but a small cloud, q(z|x): the **reconstruction** decodes its centre μ, and the **16 samples** decode random points of the
 cloud, so you can see how sure the model is. On the maps above, the dot is μ and the rings are the cloud's 1σ and
 2σ edges; the AE gives just a point. The **ELBO** splits the cost of this image in nats: *reconstruction* (how
 badly the decode explains the pixels) plus *KL* (how far the cloud is from the prior N(0, I)); lower is better."""

@@ -53,8 +53,8 @@ export function browserModel(decoder, inverse, map, nameOf) {
       const latent = z ? Float32Array.from(z) : r.z;
       const how = z ? 'The code you gave, exactly.' : howText(map, r.distance, inverse.farLimit, nameOf(r.nearest));
       const [c, h, w] = decoder.imageShape;
-      return { ...r, z: latent, levels: toLevels(decode(decoder, latent), c), shape: [h, w, c], coords: coordsText(map, r.x, r.y),
-        summary: summaryText(map, latent), how };
+      return { ...r, z: latent, levels: toLevels(decode(decoder, latent), c), shape: [h, w, c],
+        coords: coordsText(map, r.x, r.y), summary: summaryText(map, latent), how };
     },
   };
 }

@@ -122,7 +122,9 @@ export function toLevels(pixels, channels = 1) {
   const n = pixels.length / channels;
   const levels = new Uint8Array(pixels.length);
   for (let c = 0; c < channels; c += 1) {
-    for (let q = 0; q < n; q += 1) levels[q * channels + c] = Math.floor(Math.min(Math.max(pixels[c * n + q], 0), 1) * 255 + 0.5);
+    for (let q = 0; q < n; q += 1) {
+      levels[q * channels + c] = Math.floor(Math.min(Math.max(pixels[c * n + q], 0), 1) * 255 + 0.5);
+    }
   }
   return levels;
 }
