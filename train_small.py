@@ -19,11 +19,10 @@ import torch
 
 from explorer import distributed
 from explorer.bundle import round_to_half, write_bundle
-from explorer.data import DATASETS, DataNotFoundError, load_dataset, test_latents
-from explorer.evaluate import encode_all, evaluate
+from explorer.data import DATASETS, DataNotFoundError, load_dataset
+from explorer.model_bundle import bundle_contents, dataset_section
 from explorer.models import IMAGE_SIZES, ModelConfig, build_model
-from explorer.map_fit import fit_maps
-from explorer.training import DEFAULT_HIDDEN, TrainConfig, TrainingDiverged, default_hidden, fit, sample_grid_png
+from explorer.training import DEFAULT_HIDDEN, TrainConfig, TrainingDiverged, default_hidden, fit
 
 
 def parse_args(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
@@ -94,23 +93,15 @@ def train_one(kind: str, cfg: TrainConfig, a: argparse.Namespace, data, command:
     if a.half_weights:
         round_to_half(model)   # what the bundle will hold, so every figure below is of it
     print(f"{kind}: evaluating on {len(data.x_test)} test images ...")
-    metrics = evaluate(model, data, torch.Generator().manual_seed(cfg.seed), iwae_k=a.iwae_k)
-    mu, logvar = encode_all(model, data.x_test)
-    latents = test_latents(data)
-    latents.update({"mu": mu, "logvar": logvar} if kind == "vae" else {"z": mu})
+    c = bundle_contents(model, data, cfg.seed, cfg.maps, a.iwae_k, log=print)
     # the codes after each epoch, for the maps' replay; the last are the bundle's own (of the rounded weights)
-    latents["code_history"] = np.concatenate([run["code_history"][:-1], mu[None].astype(np.float16)])
-    print(f"{kind}: fitting 2-D maps ...")
-    maps = fit_maps(mu.astype(np.float64), cfg.seed, cfg.maps, prior=kind == "vae")
-    metrics.update(history=run["history"], seconds_total=round(time.perf_counter() - t0, 1))
-    config = {"model": model_cfg.to_dict(), "twin": "ae" if kind == "vae" else "vae",
-              "dataset": {"name": data.name, "source": data.source, "class_names": data.class_names,
-                          "n_train": len(data.x_train), "n_test": len(data.x_test)},
+    c.latents["code_history"] = np.concatenate([run["code_history"][:-1], c.mu[None].astype(np.float16)])
+    c.metrics.update(history=run["history"], seconds_total=round(time.perf_counter() - t0, 1))
+    config = {"model": model_cfg.to_dict(), "twin": "ae" if kind == "vae" else "vae", "dataset": dataset_section(data),
               "training": asdict(cfg), "command": command, "versions": library_versions(),
               "world_size": distributed.world_size()}   # processes that trained it (torchrun), 1 for plain python
-    png = sample_grid_png(model, torch.Generator().manual_seed(cfg.seed))
-    out = write_bundle(Path(a.out) / kind, config, model, metrics, latents, maps, png, run["progress_pngs"],
-                       half_weights=a.half_weights)
+    out = write_bundle(Path(a.out) / kind, config, model, c.metrics, c.latents, c.maps, c.samples_png,
+                       run["progress_pngs"], half_weights=a.half_weights)
     print(f"{kind}: wrote {out}")
     return out
 

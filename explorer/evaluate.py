@@ -55,13 +55,15 @@ def iwae_nll(model, x: torch.Tensor, k: int, generator=None, batch: int = 100) -
     return -torch.cat(bounds).mean().item()
 
 
-def evaluate(model, data, generator=None, iwae_k: int = 100, iwae_n: int = 1000) -> dict:
-    """All test metrics of the bundle's metrics.json."""
+def evaluate(model, data, generator=None, iwae_k: int = 100, iwae_n: int = 1000, test_codes=None) -> dict:
+    """All test metrics of the bundle's metrics.json. `test_codes`: encode_all's codes of data.x_test, when the
+    caller has them already."""
     model.eval()
     kind = model.config.kind
     metrics = {"test": elbo_means(model, data.x_test, generator)}
     train_codes, _ = encode_all(model, data.x_train)
-    test_codes, _ = encode_all(model, data.x_test)
+    if test_codes is None:
+        test_codes, _ = encode_all(model, data.x_test)
     metrics["test"]["active_units"] = active_units(test_codes)
     metrics["test"]["knn5_accuracy"] = knn_accuracy(train_codes, data.y_train.numpy(),
                                                     test_codes, data.y_test.numpy())

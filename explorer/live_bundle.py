@@ -12,11 +12,10 @@ import numpy as np
 import torch
 
 from explorer.bundle import write_bundle
-from explorer.data import Dataset, test_latents
-from explorer.evaluate import encode_all, evaluate
+from explorer.data import Dataset
 from explorer.live_training import LiveRun
-from explorer.map_fit import fit_maps
-from explorer.training import TrainConfig, sample_grid_png
+from explorer.model_bundle import bundle_contents, dataset_section
+from explorer.training import TrainConfig
 
 IWAE_K = 50          # importance samples for the bound on -log p(x) (train_small.py uses 100 on 1,000 images)
 IWAE_IMAGES = 500
@@ -35,19 +34,13 @@ def write_live_bundle(out: Path, model: torch.nn.Module, data: Dataset, run: Liv
     """Write the run's bundle to `out` (a folder, replaced whole). `data` is the run's data (its subsets),
     `history` its rows per epoch, `code_history` its test codes after each epoch."""
     model = model.cpu().eval()
-    metrics = evaluate(model, data, torch.Generator().manual_seed(run.seed), iwae_k=IWAE_K, iwae_n=IWAE_IMAGES)
-    metrics.update(history=history, seconds_total=history[-1]["train_seconds"])
-    mu, logvar = encode_all(model, data.x_test)
-    latents = {**test_latents(data), "code_history": np.stack(code_history).astype(np.float16)}
-    latents.update({"mu": mu, "logvar": logvar} if run.kind == "vae" else {"z": mu})
-    maps = fit_maps(mu.astype(np.float64), run.seed, ["pca"], prior=run.kind == "vae")
-    config = {"model": model.config.to_dict(), "twin": None,
-              "dataset": {"name": data.name, "source": data.source, "class_names": data.class_names,
-                          "n_train": len(data.x_train), "n_test": len(data.x_test)},
+    c = bundle_contents(model, data, run.seed, ["pca"], IWAE_K, IWAE_IMAGES)
+    c.metrics.update(history=history, seconds_total=history[-1]["train_seconds"])
+    c.latents["code_history"] = np.stack(code_history).astype(np.float16)
+    config = {"model": model.config.to_dict(), "twin": None, "dataset": dataset_section(data),
               "training": asdict(train_config(run, data.name, len(history))), "command": COMMAND,
               "versions": {"python": platform.python_version(), "torch": torch.__version__}}
-    png = sample_grid_png(model, torch.Generator().manual_seed(run.seed))
-    return write_bundle(Path(out), config, model, metrics, latents, maps, png)
+    return write_bundle(Path(out), config, model, c.metrics, c.latents, c.maps, c.samples_png)
 
 
 def zip_bundle(folder: Path, out_zip: Path) -> Path:

@@ -46,19 +46,48 @@ def warm_up() -> None:
         forkserver.ensure_running()
 
 
+class RunsInTurn:
+    """One live run, or a VAE and its AE twin trained in turn on the same data: their epochs side by side, their test
+    codes after each epoch kept for the replay, and their bundles once done. The child process and train_here both
+    drive one."""
+
+    def __init__(self, data_name: str, runs: list[LiveRun]):
+        first = runs[0]
+        self.runs = runs
+        self.data = subset(load_dataset(data_name, allow_download=False), first.train_images, MAX_TEST_IMAGES,
+                           first.seed)
+        self.lives = [train_live(self.data, run) for run in runs]
+        self.codes = [[] for _ in runs]
+
+    def next_epoch(self) -> list[Snapshot] | None:
+        """Every run's next snapshot (models included), or None once a run has ended."""
+        snaps = [next(live, None) for live in self.lives]
+        if any(snap is None for snap in snaps):
+            return None
+        for kept, snap in zip(self.codes, snaps):
+            kept.append(snap.codes.astype(np.float16))
+        return snaps
+
+    def report(self, snaps: list[Snapshot], done: bool,
+               folder: Path | None) -> tuple[list[Snapshot], list[Path] | None]:
+        """The snapshots as sent (marked `done`, without their models) and, when done and given a folder, the runs'
+        bundles written to folder/<kind> (live_bundle.py)."""
+        bundles = ([write_live_bundle(folder / run.kind, snap.model, self.data, run, snap.history, kept)
+                    for run, snap, kept in zip(self.runs, snaps, self.codes)] if done and folder is not None else None)
+        return [replace(snap, done=done, model=None) for snap in snaps], bundles
+
+
 def _child(data_name: str, runs: list[LiveRun], out, go, folder: Path | None) -> None:
-    """In the child: train `runs` (one model, or a VAE and its AE twin on the same data) epoch by epoch, in turn,
-    sending ("snapshot", [Snapshot without its model, ...], None) per epoch; with the last, the bundles written to
-    folder/<kind> (live_bundle.py) in place of None; ("error", sentence, None) on failure.
+    """In the child: train `runs` (RunsInTurn) epoch by epoch, sending ("snapshot", [Snapshot without its model,
+    ...], None) per epoch; with the last, the bundles written to folder/<kind> in place of None; ("error", sentence,
+    None) on failure.
 
     Each epoch waits for a token on `go`: NEXT trains one more, FINISH ends the run with the models as they are
     (Stop). A parent that stops asking (gradio stops iterating a page that went away, without closing the
     iterator) leaves the child idle, then gone."""
     torch.set_num_threads(1)
     try:
-        first = runs[0]
-        data = subset(load_dataset(data_name, allow_download=False), first.train_images, MAX_TEST_IMAGES, first.seed)
-        lives, last, codes = [train_live(data, run) for run in runs], None, [[] for _ in runs]
+        turns, last = RunsInTurn(data_name, runs), None
         while True:
             try:
                 token = go.get(timeout=IDLE_S)
@@ -66,17 +95,11 @@ def _child(data_name: str, runs: list[LiveRun], out, go, folder: Path | None) ->
                 return
             if token == FINISH and last is None:   # stopped before the first epoch ended: nothing to keep
                 return
-            snaps = last if token == FINISH else [next(live, None) for live in lives]
-            if any(snap is None for snap in snaps):
+            snaps = last if token == FINISH else turns.next_epoch()
+            if snaps is None:
                 return
-            if token != FINISH:
-                for kept, snap in zip(codes, snaps):
-                    kept.append(snap.codes.astype(np.float16))
             done = token == FINISH or any(snap.done for snap in snaps)   # one model's time cap ends both
-            snaps = [replace(snap, done=done) for snap in snaps]
-            bundles = ([write_live_bundle(folder / run.kind, snap.model, data, run, snap.history, kept)
-                        for run, snap, kept in zip(runs, snaps, codes)] if done and folder is not None else None)
-            out.put(("snapshot", [replace(snap, model=None) for snap in snaps], bundles))
+            out.put(("snapshot", *turns.report(snaps, done, folder)))
             if done:
                 return
             last = snaps
@@ -140,17 +163,12 @@ def train_here(data_name: str, runs: list[LiveRun], folder: Path | None = None,
     """train_in_process's snapshots and bundles, trained in this process: for Hugging Face ZeroGPU, where the GPU is
     held only inside a spaces.GPU function (the Train view decorates this with gpu.on_gpu there) and a Space runs
     one user's run at a time anyway. `stop()` is asked after each epoch."""
-    first = runs[0]
-    data = subset(load_dataset(data_name, allow_download=False), first.train_images, MAX_TEST_IMAGES, first.seed)
-    lives, codes = [train_live(data, run) for run in runs], [[] for _ in runs]
+    turns = RunsInTurn(data_name, runs)
     while True:
-        snaps = [next(live) for live in lives]
-        for kept, snap in zip(codes, snaps):
-            kept.append(snap.codes.astype(np.float16))
+        snaps = turns.next_epoch()
+        if snaps is None:
+            return
         done = stop() or any(snap.done for snap in snaps)
-        snaps = [replace(snap, done=done) for snap in snaps]
-        bundles = ([write_live_bundle(folder / run.kind, snap.model, data, run, snap.history, kept)
-                    for run, snap, kept in zip(runs, snaps, codes)] if done and folder is not None else None)
-        yield [replace(snap, model=None) for snap in snaps], bundles
+        yield turns.report(snaps, done, folder)
         if done:
             return

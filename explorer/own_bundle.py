@@ -1,6 +1,6 @@
 """A model of one's own as a bundle like any other (explorer/bundle.py): export_model.
 
-The bundle is made as train_small.py makes one (evaluate, encode_all, fit_maps, sample_grid_png, write_bundle)
+The bundle is made as train_small.py makes one (model_bundle.bundle_contents, write_bundle)
 from a model trained elsewhere, any nn.Module with `encode` and `decode` (explorer/own_model.py). Its
 model.safetensors holds the model's own state_dict and its config.json names the factory that builds the model
 again, so the app loads it with `--allow-model-code` and the folder of the model's module on PYTHONPATH.
@@ -10,16 +10,13 @@ import platform
 import sys
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 
 from explorer.bundle import BundleError, write_bundle
-from explorer.data import Dataset, load_dataset, test_latents
-from explorer.evaluate import encode_all, evaluate
-from explorer.map_fit import fit_maps
+from explorer.data import Dataset, load_dataset
+from explorer.model_bundle import bundle_contents, dataset_section
 from explorer.own_model import OwnModel, build_from_factory
-from explorer.training import sample_grid_png
 
 __all__ = ["export_model", "factory_of"]
 
@@ -50,21 +47,13 @@ def export_model(model: nn.Module, data: Dataset | str, out: str | Path, *, inpu
     _same_device(model, data)
     own = OwnModel(model, inputs, outputs, likelihood, gaussian_sigma, image_shape=list(data.x_test.shape[1:]))
     own.config.source.update(_checked_source(model, factory, factory_kwargs))
-    kind, generator = own.config.kind, torch.Generator().manual_seed(seed)
     own.eval()
-    metrics = evaluate(own, data, generator, iwae_k=iwae_k)
-    mu, logvar = encode_all(own, data.x_test)
-    latents = test_latents(data)
-    latents.update({"mu": mu, "logvar": logvar} if kind == "vae" else {"z": mu})
-    fitted = fit_maps(mu.astype(np.float64), seed, list(maps), prior=kind == "vae")
-    config = {"model": own.config.to_dict(), "twin": None,
-              "dataset": {"name": data.name, "source": data.source, "class_names": data.class_names,
-                          "n_train": len(data.x_train), "n_test": len(data.x_test)},
+    c = bundle_contents(own, data, seed, maps, iwae_k)
+    config = {"model": own.config.to_dict(), "twin": None, "dataset": dataset_section(data),
               **({"training": dict(training)} if training else {}),
               "command": command or f"explorer.own_bundle.export_model of {own.config.source['factory']}",
               "versions": {"python": platform.python_version(), "torch": torch.__version__}}
-    png = sample_grid_png(own, torch.Generator().manual_seed(seed))
-    return write_bundle(Path(out) / kind, config, model, metrics, latents, fitted, png)
+    return write_bundle(Path(out) / own.config.kind, config, model, c.metrics, c.latents, c.maps, c.samples_png)
 
 
 def factory_of(model: nn.Module) -> str:

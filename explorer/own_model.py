@@ -9,6 +9,7 @@ A bundle of an own model records where its class comes from, an importable facto
 keyword arguments, and holds the model's own state_dict: loading is factory(**kwargs) plus its weights, nothing
 unpickled. Importing that module runs its code, and the bundle chose it, so it is imported only with consent.
 """
+import functools
 import importlib
 from dataclasses import asdict, dataclass, field
 
@@ -90,7 +91,7 @@ class OwnModel(nn.Module):
         eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype, device=mu.device)
         return self.decode(reparameterise(mu, logvar, eps)), mu, logvar
 
-    @property
+    @functools.cached_property   # found once: it runs the decoder to check it (an export reads it more than once)
     def decoder(self) -> nn.Module:
         """The user's `decoder` as the browser would run it (browser_export reads this), when it is an
         nn.Sequential that decode(z) is (a final Sigmoid of probabilities left out: the browser applies its own);

@@ -8,6 +8,7 @@ import json
 import gradio as gr
 
 from explorer.app.latent_map.component import published
+from explorer.app.latent_map.joined_script import load_once_js
 
 TEMPLATE = '<div class="lf"><div class="lf-empty">{empty}</div><div class="lf-plot"></div></div>'
 CSS = """.lf { position: relative; min-height: 200px; }
@@ -15,17 +16,14 @@ CSS = """.lf { position: relative; min-height: 200px; }
   text-align: center; padding: 12px; color: var(--body-text-color, #222); font-size: 14px; }
 .lf-empty[hidden] { display: none; }
 .lf-plot { width: 100%; }"""
-# plotly.js once for the whole page: the same script tag the live maps add (plotly_ready.js), or this one's.
+# plotly.js once for the whole page, loaded by the live maps' own script (static/plotly_ready.js), which the page
+# has already or fetches once for every component that asks.
 JS = """
 const url = new URL(%(url)s, document.baseURI).href;
 const plot = element.querySelector('.lf-plot');
 const note = element.querySelector('.lf-empty');
-const ready = () => (window.Plotly ? Promise.resolve(window.Plotly) : new Promise((resolve) => {
-  if (!document.querySelector(`script[src="${url}"]`)) {
-    document.head.append(Object.assign(document.createElement('script'), { src: url }));
-  }
-  const timer = setInterval(() => { if (window.Plotly) { clearInterval(timer); resolve(window.Plotly); } }, 50);
-}));
+const maps = %(maps)s;
+const ready = () => maps.then((m) => m.loadPlotly(url));
 let wanted = null;   // the newest figure asked for: one that arrives while plotly loads replaces the older
 function draw() {
   const value = props.value;
@@ -49,6 +47,8 @@ draw();
 
 def live_figure(empty: str, animate: bool = False, **html_kwargs) -> gr.HTML:
     """An empty figure that says `empty` until a handler returns a figure's JSON (go.Figure.to_json()) for it."""
-    js = JS % {"url": json.dumps(published()["plotly"]), "animate": "true" if animate else "false"}
+    urls = published()
+    js = JS % {"url": json.dumps(urls["plotly"]), "maps": load_once_js(urls["script"], "LatentMapModule"),
+               "animate": "true" if animate else "false"}
     return gr.HTML("", html_template=TEMPLATE.format(empty=empty), css_template=CSS, js_on_load=js,
                    apply_default_css=False, **html_kwargs)

@@ -15,7 +15,7 @@ import gradio as gr
 import plotly
 import torch
 
-from explorer.app.latent_map.assets import ASSETS, PREFIX
+from explorer.app.latent_map.assets import ASSETS
 from explorer.app.latent_map.browser_export import UnsupportedDecoder, export_decoder, export_inverse
 from explorer.app.latent_map.joined_script import join_modules, load_once_js
 from explorer.app.latent_map.payload import (PointError, decode_point, history_frames, map_payload, neighbours,
@@ -82,7 +82,8 @@ def payload_url(bundle: Bundle, key: str, name: str) -> str:
     def make():
         payload = map_payload(bundle, key, name)
         if payload["history"]:
-            payload["history"]["url"] = ASSETS.add_file("history.f16", history_frames(bundle, name).astype("<f2").tobytes())
+            payload["history"]["url"] = bundle.memo(("map-frames", key, name), lambda: ASSETS.add_file(
+                "history.f16", history_frames(bundle, name).astype("<f2").tobytes()))
         return ASSETS.add_json("map.json", payload)
     return bundle.memo(("map-payload", key, name), make)
 
@@ -225,12 +226,7 @@ def forget(bundle: Bundle) -> None:
     inverses, decoder weights): for a bundle dropped while the app runs (the Train view's), whose files would
     otherwise stay in memory for good."""
     for key, value in list(bundle._memo.items()):
-        if isinstance(key, tuple) and key[0] == "map-payload":
-            payload = json.loads(ASSETS.get(value.removeprefix(f"{PREFIX}/"))[0])
-            if payload.get("history"):
-                ASSETS.remove(payload["history"]["url"])
-            ASSETS.remove(value)
-        elif isinstance(key, tuple) and key[0] == "browser-inverse":
+        if isinstance(key, tuple) and key[0] in ("map-payload", "map-frames", "browser-inverse"):   # asset URLs
             ASSETS.remove(value)
         elif key == "browser-decoder" and "url" in value:
             ASSETS.remove(value["url"])

@@ -26,6 +26,9 @@ const presenting = () => document.documentElement.classList.contains('lm-present
 // element: the component's root; props.value: map_value(...) JSON; server: the server functions;
 // watch(prop, fn): gradio's change hook; onRelease(point): the cursor was dropped or clicked somewhere;
 // urls.plotly: where plotly.js is (loaded after the first decode and the browser's decoder).
+// plotly.js for other figures of the page (explorer/app/live_figure.py): the one copy the maps load.
+export const loadPlotly = (url) => plotlyReady(url);
+
 export function mount(element, props, server, watch, onRelease, urls = {}) {
   const view = createView(element);
   const gd = view.plot;
